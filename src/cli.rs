@@ -1,0 +1,138 @@
+//! Command-line arguments (clap) and their translation into a scan configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+use crate::render::Format;
+
+const EXAMPLES: &str = "\
+Examples:
+  skillaudit scan                          scan the current directory
+  skillaudit scan ./server ./client        scan two trees
+  skillaudit scan . --format sarif --output skillaudit.sarif
+  skillaudit scan . --min-severity high    fail only on high-severity findings
+  skillaudit scan . --exclude 'tests/**'   leave a folder out
+  skillaudit rules                         list the rules
+  skillaudit explain oauth-without-pkce    what a rule flags, why, and how to fix it
+
+Exit codes: 0 clean, 1 findings, 2 usage error or unreadable files, 3 nothing to scan.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skillaudit",
+    version,
+    about = "Finds OAuth PKCE mistakes in MCP servers and clients (JavaScript, TypeScript, Python)",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for PKCE and OAuth mistakes.
+    #[command(after_help = EXAMPLES)]
+    Scan(ScanArgs),
+    /// List the rules: id, severity and summary.
+    Rules,
+    /// Print a rule's documentation: what it flags, why it matters, flagged and fixed examples.
+    Explain {
+        /// The rule id (see `skillaudit rules`).
+        rule: String,
+    },
+    /// Print the syntax tree of a file (for developing skillaudit).
+    #[command(hide = true)]
+    DebugTree { file: PathBuf },
+    /// Print the facts extracted from a file (for developing skillaudit).
+    #[command(hide = true)]
+    DebugFacts { file: PathBuf },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory). A file named here is always scanned.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output (the summary still goes to standard error).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Report and fail only on findings of at least this severity.
+    #[arg(long, value_enum, default_value = "low", value_name = "LEVEL")]
+    pub min_severity: Severity,
+
+    /// Leave out paths matching GLOB (gitignore syntax; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Skip files larger than this (bytes, or with a K/M/KiB/MiB suffix).
+    #[arg(long, default_value = "2MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: u64,
+
+    /// When to use colour in the human format (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: Color,
+
+    /// Parse every file, even those the literal prefilter shows cannot match (for debugging; slower).
+    #[arg(long)]
+    pub no_prefilter: bool,
+
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    /// Do not read .gitignore/.ignore files and do not skip hidden or dependency directories.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+/// Parses `2MiB`, `512K`, `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 2MiB, 512K or a number of bytes)"))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("512K"), Ok(512 * 1024));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("3X").is_err());
+    }
+}

@@ -1,0 +1,520 @@
+//! JavaScript, TypeScript and TSX: node kinds of tree-sitter-javascript and tree-sitter-typescript.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::{Arg, Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
+use crate::lang::Lang;
+
+pub struct Js {
+    pub lang: Lang,
+}
+
+fn named_children(node: Node) -> impl Iterator<Item = Node> {
+    (0..node.named_child_count())
+        .filter_map(move |i| node.named_child(i as u32))
+        .filter(|n| n.kind() != "comment")
+}
+
+fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    node.child_by_field_name(name)
+}
+
+/// The value of a plain string literal node (no interpolation), escapes left as written.
+fn string_literal<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let raw = &src[node.byte_range()];
+    Some(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""))
+}
+
+/// Module specifiers name the module, not the file: `node:crypto` is `crypto`.
+fn module_name(spec: &str) -> String {
+    spec.strip_prefix("node:").unwrap_or(spec).to_string()
+}
+
+fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
+    let Some(arguments) = arguments else {
+        return Vec::new();
+    };
+    if arguments.kind() == "template_string" {
+        return vec![Arg::Positional(arguments)];
+    }
+    named_children(arguments)
+        .map(|a| match a.kind() {
+            "spread_element" => Arg::Spread(a),
+            _ => Arg::Positional(a),
+        })
+        .collect()
+}
+
+fn is_require<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let f = field(node, "function")?;
+    if &src[f.byte_range()] != "require" {
+        return None;
+    }
+    let first = named_children(field(node, "arguments")?).next()?;
+    string_literal(first, src)
+}
+
+impl Dialect for Js {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t> {
+        let text = |n: Node<'t>| &src[n.byte_range()];
+        match node.kind() {
+            "string" => {
+                let parts = named_children(node)
+                    .map(|c| StrPart::Text(text(c), c))
+                    .collect::<Vec<_>>();
+                View::Str(parts)
+            }
+            "template_string" => View::Str(
+                named_children(node)
+                    .map(|c| match c.kind() {
+                        "template_substitution" => named_children(c)
+                            .next()
+                            .map(StrPart::Hole)
+                            .unwrap_or(StrPart::Opaque),
+                        _ => StrPart::Text(text(c), c),
+                    })
+                    .collect(),
+            ),
+            "binary_expression" => {
+                let (Some(l), Some(r), Some(op)) = (
+                    field(node, "left"),
+                    field(node, "right"),
+                    field(node, "operator"),
+                ) else {
+                    return View::Other;
+                };
+                match op.kind() {
+                    "+" => View::Add(l, r),
+                    "||" | "??" => View::Or(l, r),
+                    "===" | "==" => View::Equals {
+                        left: l,
+                        right: r,
+                        negated: false,
+                    },
+                    "!==" | "!=" => View::Equals {
+                        left: l,
+                        right: r,
+                        negated: true,
+                    },
+                    _ => View::Other,
+                }
+            }
+            "call_expression" => match field(node, "function") {
+                Some(callee) => View::Call {
+                    callee,
+                    args: args_of(field(node, "arguments")),
+                    is_new: false,
+                },
+                None => View::Other,
+            },
+            "new_expression" => match field(node, "constructor") {
+                Some(callee) => View::Call {
+                    callee,
+                    args: args_of(field(node, "arguments")),
+                    is_new: true,
+                },
+                None => View::Other,
+            },
+            "member_expression" => match (field(node, "object"), field(node, "property")) {
+                (Some(object), Some(p)) => View::Member {
+                    object,
+                    property: text(p),
+                },
+                _ => View::Other,
+            },
+            "subscript_expression" => match (field(node, "object"), field(node, "index")) {
+                (Some(object), Some(index)) => View::Index { object, index },
+                _ => View::Other,
+            },
+            "identifier" | "shorthand_property_identifier" | "this" => View::Ident(text(node)),
+            "object" => View::Object(
+                named_children(node)
+                    .filter_map(|c| match c.kind() {
+                        "pair" => {
+                            let key = field(c, "key")?;
+                            let value = field(c, "value")?;
+                            let k = match key.kind() {
+                                "property_identifier" | "number" => {
+                                    Key::Name(text(key).to_string(), key)
+                                }
+                                "string" => Key::Name(string_literal(key, src)?.to_string(), key),
+                                "computed_property_name" => match named_children(key)
+                                    .next()
+                                    .and_then(|k| string_literal(k, src))
+                                {
+                                    Some(s) => Key::Name(s.to_string(), key),
+                                    None => Key::Unknown,
+                                },
+                                _ => Key::Unknown,
+                            };
+                            Some(Entry::Pair(k, value))
+                        }
+                        "shorthand_property_identifier" => {
+                            Some(Entry::Pair(Key::Name(text(c).to_string(), c), c))
+                        }
+                        "spread_element" => named_children(c).next().map(Entry::Spread),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            "array" => View::Array(named_children(node).collect()),
+            "number" => {
+                let t = text(node).replace('_', "");
+                let v = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                    i64::from_str_radix(hex, 16).ok().map(|v| v as f64)
+                } else {
+                    t.trim_end_matches('n').parse().ok()
+                };
+                v.map(View::Number).unwrap_or(View::Other)
+            }
+            "true" => View::Bool(true),
+            "false" => View::Bool(false),
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion" => named_children(node)
+                .next()
+                .map(View::Wrapped)
+                .unwrap_or(View::Other),
+            "ternary_expression" => match (
+                field(node, "condition"),
+                field(node, "consequence"),
+                field(node, "alternative"),
+            ) {
+                (Some(cond), Some(then), Some(otherwise)) => View::Conditional {
+                    cond,
+                    then,
+                    otherwise,
+                },
+                _ => View::Other,
+            },
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                View::Function
+            }
+            _ => View::Other,
+        }
+    }
+
+    fn is_scope(&self, node: Node) -> bool {
+        node.kind() == "program" || self.is_function(node)
+    }
+
+    fn is_function(&self, node: Node) -> bool {
+        matches!(
+            node.kind(),
+            "function_declaration"
+                | "generator_function_declaration"
+                | "function_expression"
+                | "function"
+                | "arrow_function"
+                | "method_definition"
+                | "generator_function"
+        )
+    }
+
+    fn is_class(&self, node: Node) -> bool {
+        matches!(
+            node.kind(),
+            "class_declaration" | "class" | "class_body" | "abstract_class_declaration"
+        )
+    }
+
+    fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
+        match node.kind() {
+            "variable_declarator" => {
+                let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
+                    return;
+                };
+                match name.kind() {
+                    "identifier" => out.push(Binding {
+                        name: &src[name.byte_range()],
+                        target: name,
+                        value,
+                        append: false,
+                        field: None,
+                    }),
+                    "object_pattern" => {
+                        for p in named_children(name) {
+                            match p.kind() {
+                                "shorthand_property_identifier_pattern" => {
+                                    let n = &src[p.byte_range()];
+                                    out.push(Binding {
+                                        name: n,
+                                        target: p,
+                                        value,
+                                        append: false,
+                                        field: Some(n),
+                                    });
+                                }
+                                "pair_pattern" => {
+                                    if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value"))
+                                    {
+                                        if v.kind() == "identifier" {
+                                            out.push(Binding {
+                                                name: &src[v.byte_range()],
+                                                target: v,
+                                                value,
+                                                append: false,
+                                                field: Some(&src[k.byte_range()]),
+                                            });
+                                        }
+                                    }
+                                }
+                                "object_assignment_pattern" => {
+                                    if let Some(l) = field(p, "left") {
+                                        let n = &src[l.byte_range()];
+                                        out.push(Binding {
+                                            name: n,
+                                            target: l,
+                                            value,
+                                            append: false,
+                                            field: Some(n),
+                                        });
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "assignment_expression" => {
+                let (Some(left), Some(value)) = (field(node, "left"), field(node, "right")) else {
+                    return;
+                };
+                if left.kind() == "identifier" {
+                    out.push(Binding {
+                        name: &src[left.byte_range()],
+                        target: left,
+                        value,
+                        append: false,
+                        field: None,
+                    });
+                }
+            }
+            "augmented_assignment_expression" => {
+                let (Some(left), Some(value), Some(op)) = (
+                    field(node, "left"),
+                    field(node, "right"),
+                    field(node, "operator"),
+                ) else {
+                    return;
+                };
+                if left.kind() == "identifier" {
+                    out.push(Binding {
+                        name: &src[left.byte_range()],
+                        target: left,
+                        value,
+                        append: op.kind() == "+=",
+                        field: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>> {
+        if !matches!(
+            node.kind(),
+            "assignment_expression" | "augmented_assignment_expression"
+        ) {
+            return None;
+        }
+        let target = field(node, "left")?;
+        let value = field(node, "right")?;
+        matches!(target.kind(), "member_expression" | "subscript_expression").then_some(
+            MemberWrite {
+                node,
+                target,
+                value,
+            },
+        )
+    }
+
+    fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>) {
+        match node.kind() {
+            "import_statement" => {
+                let Some(module) = field(node, "source")
+                    .and_then(|s| string_literal(s, src))
+                    .map(module_name)
+                else {
+                    return;
+                };
+                for clause in named_children(node).filter(|c| c.kind() == "import_clause") {
+                    for c in named_children(clause) {
+                        match c.kind() {
+                            "identifier" => {
+                                out.insert(src[c.byte_range()].to_string(), module.clone());
+                            }
+                            "namespace_import" => {
+                                if let Some(id) = named_children(c).next() {
+                                    out.insert(src[id.byte_range()].to_string(), module.clone());
+                                }
+                            }
+                            "named_imports" => {
+                                for spec in
+                                    named_children(c).filter(|s| s.kind() == "import_specifier")
+                                {
+                                    let Some(name) = field(spec, "name") else {
+                                        continue;
+                                    };
+                                    let imported = string_literal(name, src)
+                                        .unwrap_or(&src[name.byte_range()]);
+                                    let local = field(spec, "alias")
+                                        .map(|a| &src[a.byte_range()])
+                                        .unwrap_or(imported);
+                                    let q = if imported == "default" {
+                                        module.clone()
+                                    } else {
+                                        format!("{module}.{imported}")
+                                    };
+                                    out.insert(local.to_string(), q);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            "variable_declarator" => {
+                let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
+                    return;
+                };
+                // `require("m")`, `require("m").Strategy`, `await import("m")` is not followed.
+                let (module, member) = if let Some(m) = is_require(value, src) {
+                    (module_name(m), None)
+                } else if value.kind() == "member_expression" {
+                    let (Some(obj), Some(prop)) =
+                        (field(value, "object"), field(value, "property"))
+                    else {
+                        return;
+                    };
+                    match is_require(obj, src) {
+                        Some(m) => (module_name(m), Some(&src[prop.byte_range()])),
+                        None => return,
+                    }
+                } else {
+                    return;
+                };
+                let base = match member {
+                    Some(m) => format!("{module}.{m}"),
+                    None => module,
+                };
+                match name.kind() {
+                    "identifier" => {
+                        out.insert(src[name.byte_range()].to_string(), base);
+                    }
+                    "object_pattern" => {
+                        for p in named_children(name) {
+                            match p.kind() {
+                                "shorthand_property_identifier_pattern" => {
+                                    let n = &src[p.byte_range()];
+                                    out.insert(n.to_string(), format!("{base}.{n}"));
+                                }
+                                "pair_pattern" => {
+                                    if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value"))
+                                    {
+                                        out.insert(
+                                            src[v.byte_range()].to_string(),
+                                            format!("{base}.{}", &src[k.byte_range()]),
+                                        );
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
+        match node.kind() {
+            "if_statement" => Some(Branch {
+                condition: field(node, "condition")?,
+                consequence: field(node, "consequence")?,
+                alternative: field(node, "alternative"),
+            }),
+            "ternary_expression" => Some(Branch {
+                condition: field(node, "condition")?,
+                consequence: field(node, "consequence")?,
+                alternative: field(node, "alternative"),
+            }),
+            _ => None,
+        }
+    }
+
+    fn is_throw(&self, node: Node) -> bool {
+        node.kind() == "throw_statement"
+    }
+
+    fn is_return(&self, node: Node) -> bool {
+        node.kind() == "return_statement"
+    }
+
+    fn is_comment(&self, node: Node) -> bool {
+        node.kind() == "comment" || node.kind() == "html_comment"
+    }
+
+    fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
+        match node.kind() {
+            "function_declaration" | "generator_function_declaration" | "method_definition" => {
+                Some((&src[field(node, "name")?.byte_range()], node))
+            }
+            "variable_declarator" => {
+                let value = field(node, "value")?;
+                let name = field(node, "name").filter(|n| n.kind() == "identifier")?;
+                matches!(
+                    value.kind(),
+                    "arrow_function" | "function_expression" | "function"
+                )
+                .then(|| (&src[name.byte_range()], value))
+            }
+            "public_field_definition" | "field_definition" => {
+                let value = field(node, "value")?;
+                let name = field(node, "name").or_else(|| field(node, "property"))?;
+                matches!(value.kind(), "arrow_function" | "function_expression")
+                    .then(|| (&src[name.byte_range()], value))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_docstring(&self, node: Node) -> bool {
+        node.parent()
+            .is_some_and(|p| p.kind() == "expression_statement")
+    }
+
+    fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
+        match node.kind() {
+            "assignment_pattern" | "object_assignment_pattern" => {
+                let left = field(node, "left")?;
+                Some((&src[left.byte_range()], field(node, "right")?))
+            }
+            "required_parameter" | "optional_parameter" => {
+                let pattern = field(node, "pattern")?;
+                Some((&src[pattern.byte_range()], field(node, "value")?))
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! Extraction: the only code that knows tree-sitter node kinds.
+//!
+//! Each language implements `Dialect`, which classifies a node into a language-neutral `View` (a string with
+//! its pieces, a call, an object, a member access …) and names its scopes, bindings, imports and branches. The
+//! analyses in `requests`, `plain` and `verifiers` are written once over those views and produce `FileFacts`.
+//!
+//! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
+//! following a variable to its value) recurses over *our* views with an explicit depth limit (`MAX_DEPTH`),
+//! so a 100,000-deep expression costs at most `MAX_DEPTH` frames; deeper parts are treated as unknown.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Tree};
+
+use crate::facts::{FileFacts, Span, Suppression};
+use crate::lang::{Lang, Preorder};
+use crate::source::SkipReason;
+
+mod eval;
+mod js;
+mod plain;
+mod py;
+mod requests;
+mod verifiers;
+
+pub use eval::{Folded, Piece};
+
+/// How deep one evaluation may follow expressions and bindings.
+pub const MAX_DEPTH: usize = 24;
+
+/// An argument of a call.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'t> {
+    Positional(Node<'t>),
+    Keyword(&'t str, Node<'t>),
+    /// `...x`, `*x`, `**x`: unknown arguments.
+    Spread(Node<'t>),
+}
+
+/// A key of an object literal or dict.
+#[derive(Clone, Debug)]
+pub enum Key<'t> {
+    Name(String, Node<'t>),
+    /// A computed key whose value is not known.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub enum Entry<'t> {
+    Pair(Key<'t>, Node<'t>),
+    /// `...x` / `**x`.
+    Spread(Node<'t>),
+}
+
+/// The language-neutral view of one expression node.
+#[derive(Clone, Debug)]
+pub enum View<'t> {
+    /// A string literal, template literal or f-string, as pieces: literal text and interpolated expressions.
+    Str(Vec<StrPart<'t>>),
+    /// Adjacent string literals (Python implicit concatenation).
+    Adjacent(Vec<Node<'t>>),
+    /// `a + b`.
+    Add(Node<'t>, Node<'t>),
+    /// Python `"..." % args`.
+    Percent(Node<'t>, Node<'t>),
+    Call {
+        callee: Node<'t>,
+        args: Vec<Arg<'t>>,
+        is_new: bool,
+    },
+    Member {
+        object: Node<'t>,
+        property: &'t str,
+    },
+    Index {
+        object: Node<'t>,
+        index: Node<'t>,
+    },
+    Ident(&'t str),
+    Object(Vec<Entry<'t>>),
+    Array(Vec<Node<'t>>),
+    Number(f64),
+    /// `true`/`True`, `false`/`False`.
+    Bool(bool),
+    /// Parentheses, `await`, `as`, `!`, `satisfies`: the value of the inner expression.
+    Wrapped(Node<'t>),
+    /// `a || b`, `a ?? b`, `a or b`.
+    Or(Node<'t>, Node<'t>),
+    /// `a ? b : c`, `b if a else c`.
+    Conditional {
+        cond: Node<'t>,
+        then: Node<'t>,
+        otherwise: Node<'t>,
+    },
+    /// `a === b`, `a == b`, `a != b` …
+    Equals {
+        left: Node<'t>,
+        right: Node<'t>,
+        negated: bool,
+    },
+    /// A function or lambda (its body is not evaluated here).
+    Function,
+    Other,
+}
+
+/// A piece of a string node.
+#[derive(Clone, Copy, Debug)]
+pub enum StrPart<'t> {
+    /// Literal text: its decoded content and the node holding it in the source.
+    Text(&'t str, Node<'t>),
+    /// An interpolated expression.
+    Hole(Node<'t>),
+    /// A hole whose expression could not be read.
+    Opaque,
+}
+
+/// A binding of a name to a value.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding<'t> {
+    pub name: &'t str,
+    /// The node the name is bound at (for reporting writes).
+    pub target: Node<'t>,
+    pub value: Node<'t>,
+    /// `x += v`.
+    pub append: bool,
+    /// `const { field } = value` / `const { field: name } = value`: the name is bound to `value.field`.
+    pub field: Option<&'t str>,
+}
+
+/// A write through a member or index: `obj.key = value`, `obj["key"] = value`.
+#[derive(Clone, Copy, Debug)]
+pub struct MemberWrite<'t> {
+    /// The whole assignment.
+    pub node: Node<'t>,
+    /// The left-hand side.
+    pub target: Node<'t>,
+    pub value: Node<'t>,
+}
+
+/// An `if` / `elif` / ternary / `case` with the code that runs when the condition holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Branch<'t> {
+    pub condition: Node<'t>,
+    pub consequence: Node<'t>,
+    /// The code that runs otherwise (else branch), if any.
+    pub alternative: Option<Node<'t>>,
+}
+
+/// What a language must tell the shared analyses.
+pub trait Dialect {
+    fn lang(&self) -> Lang;
+    /// The neutral view of an expression node.
+    fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t>;
+    /// Whether the node opens a scope for variables (a function, a lambda, the module).
+    fn is_scope(&self, node: Node) -> bool;
+    /// Whether a scope node is a function whose local variables are per call (not the module, not a class body).
+    fn is_function(&self, node: Node) -> bool;
+    /// Whether a node is a class body or class definition.
+    fn is_class(&self, node: Node) -> bool;
+    /// Name bindings made by this node (declarations and assignments to plain names).
+    fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>);
+    /// A write to a member or index made by this node.
+    fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>>;
+    /// Imports made by this node: local name → qualified name (`crypto.randomBytes`, `secrets`).
+    fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>);
+    /// A conditional construct.
+    fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>>;
+    /// Whether the statement or expression stops the flow with an error (throw, raise, abort …) — one node.
+    fn is_throw(&self, node: Node) -> bool;
+    /// Whether the node is a `return` (its value is the first named child, if any).
+    fn is_return(&self, node: Node) -> bool;
+    /// Whether the node is a comment.
+    fn is_comment(&self, node: Node) -> bool;
+    /// A named function defined by this node: its name and the function node (for helpers whose return value
+    /// is followed). `const make = () => ...` counts.
+    fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
+    /// Whether a string node is a docstring or an expression statement by itself (documentation, not data).
+    fn is_docstring(&self, node: Node) -> bool;
+    /// A parameter or destructuring default: `{ method = "plain" }`, `def f(method="plain")` → name and value.
+    fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
+    /// A `global NAME` declaration (Python).
+    fn globals<'t>(&self, _node: Node<'t>, _src: &'t str, _out: &mut Vec<&'t str>) {}
+}
+
+/// Files nested deeper than this are skipped with a reason. tree-sitter finds a node's parent by walking down
+/// from the root, so climbing from a node costs its depth; real code stays far below this limit, and bounding
+/// it keeps the analyses linear.
+pub const MAX_NESTING: usize = 1_000;
+
+/// Extracts the facts of one parsed file, or says why it cannot be analysed.
+pub fn extract(lang: Lang, tree: &Tree, src: &str) -> Result<FileFacts, SkipReason> {
+    if lang.is_js_family() {
+        analyze(&js::Js { lang }, tree, src)
+    } else {
+        analyze(&py::Py, tree, src)
+    }
+}
+
+/// What one pass over the tree collects for the analyses.
+pub struct Index<'t> {
+    pub calls: Vec<Node<'t>>,
+    pub objects: Vec<Node<'t>>,
+    pub strings: Vec<Node<'t>>,
+    pub branches: Vec<Node<'t>>,
+    pub ors: Vec<Node<'t>>,
+    pub arrays: Vec<Node<'t>>,
+    pub member_writes: Vec<MemberWrite<'t>>,
+    /// Bindings by (scope id, name).
+    pub bindings: HashMap<(usize, &'t str), Vec<Binding<'t>>>,
+    /// Every binding, in source order.
+    pub all_bindings: Vec<(usize, Binding<'t>)>,
+    /// Functions defined in the file by name (last definition wins for lookups; all are kept).
+    pub functions: HashMap<&'t str, Vec<Node<'t>>>,
+    /// Return statements by the id of their function.
+    pub returns: HashMap<usize, Vec<Node<'t>>>,
+    /// Identifiers by name (for finding uses of a variable).
+    pub idents: HashMap<&'t str, Vec<Node<'t>>>,
+    /// Names declared `global` inside functions (Python).
+    pub globals: Vec<(usize, &'t str)>,
+    pub imports: HashMap<String, String>,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// The shared state of an analysis of one file.
+pub struct Ctx<'t, 'd, D: Dialect> {
+    pub d: &'d D,
+    pub src: &'t str,
+    pub root: Node<'t>,
+    pub ix: Index<'t>,
+}
+
+fn analyze<D: Dialect>(d: &D, tree: &Tree, src: &str) -> Result<FileFacts, SkipReason> {
+    let root = tree.root_node();
+    let ix = index(d, root, src)?;
+    let ctx = Ctx { d, src, root, ix };
+    let mut facts = FileFacts::default();
+    requests::extract(&ctx, &mut facts);
+    plain::extract(&ctx, &mut facts);
+    verifiers::extract(&ctx, &mut facts);
+    facts.suppressions = ctx.ix.suppressions;
+    Ok(facts)
+}
+
+fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t>, SkipReason> {
+    let mut ix = Index {
+        calls: Vec::new(),
+        objects: Vec::new(),
+        strings: Vec::new(),
+        branches: Vec::new(),
+        ors: Vec::new(),
+        arrays: Vec::new(),
+        member_writes: Vec::new(),
+        bindings: HashMap::new(),
+        all_bindings: Vec::new(),
+        functions: HashMap::new(),
+        returns: HashMap::new(),
+        idents: HashMap::new(),
+        globals: Vec::new(),
+        imports: HashMap::new(),
+        suppressions: Vec::new(),
+    };
+    let mut found = Vec::new();
+    let mut globals = Vec::new();
+    let mut walk = Preorder::new(root);
+    while let Some(node) = walk.next() {
+        if walk.depth() > MAX_NESTING {
+            return Err(SkipReason::TooDeep { limit: MAX_NESTING });
+        }
+        if d.is_comment(node) {
+            if let Some(s) = suppression(node, src) {
+                ix.suppressions.push(s);
+            }
+            continue;
+        }
+        if !node.is_named() {
+            continue;
+        }
+        match d.view(node, src) {
+            View::Call { .. } => ix.calls.push(node),
+            View::Object(_) => ix.objects.push(node),
+            View::Str(_) | View::Adjacent(_) => ix.strings.push(node),
+            View::Or(..) => ix.ors.push(node),
+            View::Array(_) => ix.arrays.push(node),
+            View::Ident(name) => ix.idents.entry(name).or_default().push(node),
+            _ => {}
+        }
+        if d.branch(node).is_some() {
+            ix.branches.push(node);
+        }
+        found.clear();
+        d.bindings(node, src, &mut found);
+        if !found.is_empty() {
+            let scope = scope_of(d, node).id();
+            for b in found.drain(..) {
+                ix.bindings.entry((scope, b.name)).or_default().push(b);
+                ix.all_bindings.push((scope, b));
+            }
+        }
+        if let Some(w) = d.member_write(node) {
+            ix.member_writes.push(w);
+        }
+        if let Some((name, f)) = d.function_def(node, src) {
+            ix.functions.entry(name).or_default().push(f);
+        }
+        if d.is_return(node) {
+            if let Some(f) = enclosing_function(d, node) {
+                ix.returns.entry(f.id()).or_default().push(node);
+            }
+        }
+        globals.clear();
+        d.globals(node, src, &mut globals);
+        if !globals.is_empty() {
+            let scope = scope_of(d, node).id();
+            ix.globals.extend(globals.drain(..).map(|g| (scope, g)));
+        }
+        d.imports(node, src, &mut ix.imports);
+    }
+    Ok(ix)
+}
+
+/// Parses a `skillaudit-ignore[: rule, rule]` comment.
+fn suppression(node: Node, src: &str) -> Option<Suppression> {
+    let text = &src[node.byte_range()];
+    let at = text.find("skillaudit-ignore")?;
+    let rest = &text[at + "skillaudit-ignore".len()..];
+    let rules = match rest.strip_prefix(':') {
+        Some(list) => list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .map(|s| s.trim_end_matches("*/").trim())
+            .filter(|s| !s.is_empty() && !s.starts_with("--"))
+            .take_while(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .map(str::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
+    let line_start = src[..node.start_byte()]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let trailing = !src[line_start..node.start_byte()].trim().is_empty();
+    Some(Suppression {
+        span: Span::new(node.start_byte(), node.end_byte()),
+        rules,
+        trailing,
+    })
+}
+
+/// The nearest enclosing scope (function, lambda or module) of a node, itself excluded.
+pub fn scope_of<'t, D: Dialect>(d: &D, node: Node<'t>) -> Node<'t> {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        if d.is_scope(p) {
+            return p;
+        }
+        cur = p;
+    }
+    cur
+}
+
+/// The nearest enclosing function of a node, if any.
+pub fn enclosing_function<'t, D: Dialect>(d: &D, node: Node<'t>) -> Option<Node<'t>> {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        if d.is_function(p) {
+            return Some(p);
+        }
+        cur = p;
+    }
+    None
+}
+
+pub fn span(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+impl<'t, D: Dialect> Ctx<'t, '_, D> {
+    pub fn text(&self, node: Node<'t>) -> &'t str {
+        &self.src[node.byte_range()]
+    }
+
+    pub fn view(&self, node: Node<'t>) -> View<'t> {
+        self.d.view(node, self.src)
+    }
+
+    /// Strips parentheses, `await` and type assertions.
+    pub fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
+        for _ in 0..MAX_DEPTH {
+            match self.view(node) {
+                View::Wrapped(inner) => node = inner,
+                _ => break,
+            }
+        }
+        node
+    }
+
+    /// The bindings of `name` visible from `at`: the innermost scope that binds it.
+    pub fn lookup<'s>(
+        &'s self,
+        name: &'t str,
+        at: Node<'t>,
+    ) -> Option<(Node<'t>, &'s [Binding<'t>])> {
+        let mut scope = scope_of(self.d, at);
+        loop {
+            if let Some(b) = self.ix.bindings.get(&(scope.id(), name)) {
+                return Some((scope, b));
+            }
+            if scope.id() == self.root.id() {
+                return None;
+            }
+            scope = scope_of(self.d, scope);
+        }
+    }
+
+    /// The single value a name is bound to (followed only when the binding is unique and not appended to).
+    pub fn resolve_ident(&self, name: &'t str, at: Node<'t>) -> Option<Node<'t>> {
+        let (_, bindings) = self.lookup(name, at)?;
+        match bindings {
+            [only] if !only.append && only.field.is_none() => Some(only.value),
+            _ => None,
+        }
+    }
+
+    /// The qualified name of a callee or receiver: imports resolved (`crypto.randomBytes`,
+    /// `requests_oauthlib.OAuth2Session`), calls marked with `()`, local variables followed to their value.
+    pub fn qualify(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Ident(name) => {
+                if let Some(q) = self.ix.imports.get(name) {
+                    return Some(q.clone());
+                }
+                match self.resolve_ident(name, node) {
+                    Some(v)
+                        if matches!(
+                            self.view(self.unwrap(v)),
+                            View::Call { .. } | View::Member { .. } | View::Ident(_)
+                        ) =>
+                    {
+                        self.qualify(v, depth + 1)
+                            .or_else(|| Some(name.to_string()))
+                    }
+                    _ => Some(name.to_string()),
+                }
+            }
+            View::Member { object, property } => {
+                let base = self
+                    .qualify(object, depth + 1)
+                    .unwrap_or_else(|| "?".into());
+                Some(format!("{base}.{property}"))
+            }
+            View::Call { callee, .. } => Some(format!("{}()", self.qualify(callee, depth + 1)?)),
+            _ => None,
+        }
+    }
+
+    /// The last segment of a callee (`set` in `url.searchParams.set`).
+    pub fn callee_name(&self, callee: Node<'t>) -> Option<&'t str> {
+        match self.view(self.unwrap(callee)) {
+            View::Ident(n) => Some(n),
+            View::Member { property, .. } => Some(property),
+            _ => None,
+        }
+    }
+
+    /// The keyword or the position-th positional argument.
+    pub fn arg(args: &[Arg<'t>], position: usize, keyword: &str) -> Option<Node<'t>> {
+        args.iter()
+            .find_map(|a| match a {
+                Arg::Keyword(k, v) if *k == keyword => Some(*v),
+                _ => None,
+            })
+            .or_else(|| {
+                args.iter()
+                    .filter_map(|a| match a {
+                        Arg::Positional(n) => Some(*n),
+                        _ => None,
+                    })
+                    .nth(position)
+            })
+    }
+
+    /// Whether a name contains `word`, ignoring case and `_`.
+    pub fn name_has(name: &str, word: &str) -> bool {
+        let folded: String = name
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        folded.contains(word)
+    }
+}

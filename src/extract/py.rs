@@ -1,0 +1,351 @@
+//! Python: node kinds of tree-sitter-python.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::{Arg, Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
+use crate::lang::Lang;
+
+pub struct Py;
+
+fn named_children(node: Node) -> impl Iterator<Item = Node> {
+    (0..node.named_child_count())
+        .filter_map(move |i| node.named_child(i as u32))
+        .filter(|n| n.kind() != "comment")
+}
+
+fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    node.child_by_field_name(name)
+}
+
+/// The value of a string without interpolation (`"x"`, `'x'`, `r"x"`), escapes left as written.
+fn plain_string<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut out = None;
+    for c in named_children(node) {
+        match c.kind() {
+            "string_start" | "string_end" => {}
+            "string_content" if out.is_none() => out = Some(&src[c.byte_range()]),
+            _ => return None,
+        }
+    }
+    Some(out.unwrap_or(""))
+}
+
+impl Dialect for Py {
+    fn lang(&self) -> Lang {
+        Lang::Python
+    }
+
+    fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t> {
+        let text = |n: Node<'t>| &src[n.byte_range()];
+        match node.kind() {
+            "string" => View::Str(
+                named_children(node)
+                    .filter_map(|c| match c.kind() {
+                        "string_start" | "string_end" => None,
+                        "interpolation" => Some(
+                            field(c, "expression")
+                                .map(StrPart::Hole)
+                                .unwrap_or(StrPart::Opaque),
+                        ),
+                        _ => Some(StrPart::Text(text(c), c)),
+                    })
+                    .collect(),
+            ),
+            "concatenated_string" => View::Adjacent(named_children(node).collect()),
+            "binary_operator" => {
+                let (Some(l), Some(r), Some(op)) = (
+                    field(node, "left"),
+                    field(node, "right"),
+                    field(node, "operator"),
+                ) else {
+                    return View::Other;
+                };
+                match op.kind() {
+                    "+" => View::Add(l, r),
+                    "%" => View::Percent(l, r),
+                    _ => View::Other,
+                }
+            }
+            "boolean_operator" => match (
+                field(node, "left"),
+                field(node, "right"),
+                field(node, "operator"),
+            ) {
+                (Some(l), Some(r), Some(op)) if op.kind() == "or" => View::Or(l, r),
+                _ => View::Other,
+            },
+            "comparison_operator" => {
+                let operands: Vec<Node> = named_children(node).collect();
+                let Some(op) = field(node, "operators") else {
+                    return View::Other;
+                };
+                match (operands.as_slice(), op.kind()) {
+                    ([l, r], "==") => View::Equals {
+                        left: *l,
+                        right: *r,
+                        negated: false,
+                    },
+                    ([l, r], "!=") => View::Equals {
+                        left: *l,
+                        right: *r,
+                        negated: true,
+                    },
+                    _ => View::Other,
+                }
+            }
+            "call" => {
+                let Some(callee) = field(node, "function") else {
+                    return View::Other;
+                };
+                let args = match field(node, "arguments") {
+                    Some(a) if a.kind() == "argument_list" => named_children(a)
+                        .map(|a| match a.kind() {
+                            "keyword_argument" => match (field(a, "name"), field(a, "value")) {
+                                (Some(n), Some(v)) => Arg::Keyword(text(n), v),
+                                _ => Arg::Spread(a),
+                            },
+                            "list_splat" | "dictionary_splat" => Arg::Spread(a),
+                            _ => Arg::Positional(a),
+                        })
+                        .collect(),
+                    Some(g) => vec![Arg::Positional(g)],
+                    None => Vec::new(),
+                };
+                View::Call {
+                    callee,
+                    args,
+                    is_new: false,
+                }
+            }
+            "attribute" => match (field(node, "object"), field(node, "attribute")) {
+                (Some(object), Some(a)) => View::Member {
+                    object,
+                    property: text(a),
+                },
+                _ => View::Other,
+            },
+            "subscript" => match (field(node, "value"), field(node, "subscript")) {
+                (Some(object), Some(index)) => View::Index { object, index },
+                _ => View::Other,
+            },
+            "identifier" => View::Ident(text(node)),
+            "dictionary" => View::Object(
+                named_children(node)
+                    .filter_map(|c| match c.kind() {
+                        "pair" => {
+                            let key = field(c, "key")?;
+                            let value = field(c, "value")?;
+                            Some(Entry::Pair(
+                                match plain_string(key, src) {
+                                    Some(s) => Key::Name(s.to_string(), key),
+                                    None => Key::Unknown,
+                                },
+                                value,
+                            ))
+                        }
+                        "dictionary_splat" => named_children(c).next().map(Entry::Spread),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            "list" | "tuple" | "set" => View::Array(named_children(node).collect()),
+            "integer" | "float" => text(node)
+                .replace('_', "")
+                .parse()
+                .map(View::Number)
+                .unwrap_or(View::Other),
+            "true" => View::Bool(true),
+            "false" => View::Bool(false),
+            "parenthesized_expression" | "await" => named_children(node)
+                .next()
+                .map(View::Wrapped)
+                .unwrap_or(View::Other),
+            "conditional_expression" => {
+                let parts: Vec<Node> = named_children(node).collect();
+                match parts.as_slice() {
+                    [then, cond, otherwise] => View::Conditional {
+                        cond: *cond,
+                        then: *then,
+                        otherwise: *otherwise,
+                    },
+                    _ => View::Other,
+                }
+            }
+            "lambda" => View::Function,
+            _ => View::Other,
+        }
+    }
+
+    fn is_scope(&self, node: Node) -> bool {
+        matches!(
+            node.kind(),
+            "module" | "function_definition" | "lambda" | "class_definition"
+        )
+    }
+
+    fn is_function(&self, node: Node) -> bool {
+        matches!(node.kind(), "function_definition" | "lambda")
+    }
+
+    fn is_class(&self, node: Node) -> bool {
+        node.kind() == "class_definition"
+    }
+
+    fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
+        if !matches!(node.kind(), "assignment" | "augmented_assignment") {
+            return;
+        }
+        let (Some(left), Some(value)) = (field(node, "left"), field(node, "right")) else {
+            return;
+        };
+        let append = node.kind() == "augmented_assignment"
+            && field(node, "operator").is_some_and(|o| o.kind() == "+=");
+        if node.kind() == "augmented_assignment" && !append {
+            return;
+        }
+        if left.kind() == "identifier" {
+            out.push(Binding {
+                name: &src[left.byte_range()],
+                target: left,
+                value,
+                append,
+                field: None,
+            });
+        }
+    }
+
+    fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>> {
+        if !matches!(node.kind(), "assignment" | "augmented_assignment") {
+            return None;
+        }
+        let target = field(node, "left")?;
+        let value = field(node, "right")?;
+        matches!(target.kind(), "attribute" | "subscript").then_some(MemberWrite {
+            node,
+            target,
+            value,
+        })
+    }
+
+    fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>) {
+        match node.kind() {
+            "import_statement" => {
+                for n in named_children(node) {
+                    match n.kind() {
+                        // `import os.path` binds `os`.
+                        "dotted_name" => {
+                            let full = &src[n.byte_range()];
+                            let first = full.split('.').next().unwrap_or(full);
+                            out.insert(first.to_string(), first.to_string());
+                        }
+                        "aliased_import" => {
+                            if let (Some(name), Some(alias)) = (field(n, "name"), field(n, "alias"))
+                            {
+                                out.insert(
+                                    src[alias.byte_range()].to_string(),
+                                    src[name.byte_range()].to_string(),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "import_from_statement" => {
+                let Some(module) = field(node, "module_name").map(|m| &src[m.byte_range()]) else {
+                    return;
+                };
+                let mut cursor = node.walk();
+                for n in node.children_by_field_name("name", &mut cursor) {
+                    match n.kind() {
+                        "dotted_name" => {
+                            let name = &src[n.byte_range()];
+                            out.insert(name.to_string(), format!("{module}.{name}"));
+                        }
+                        "aliased_import" => {
+                            if let (Some(name), Some(alias)) = (field(n, "name"), field(n, "alias"))
+                            {
+                                out.insert(
+                                    src[alias.byte_range()].to_string(),
+                                    format!("{module}.{}", &src[name.byte_range()]),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
+        match node.kind() {
+            "if_statement" | "elif_clause" => Some(Branch {
+                condition: field(node, "condition")?,
+                consequence: field(node, "consequence")?,
+                alternative: field(node, "alternative"),
+            }),
+            "conditional_expression" => {
+                let parts: Vec<Node> = named_children(node).collect();
+                match parts.as_slice() {
+                    [then, cond, otherwise] => Some(Branch {
+                        condition: *cond,
+                        consequence: *then,
+                        alternative: Some(*otherwise),
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn is_throw(&self, node: Node) -> bool {
+        node.kind() == "raise_statement"
+    }
+
+    fn is_return(&self, node: Node) -> bool {
+        node.kind() == "return_statement"
+    }
+
+    fn is_comment(&self, node: Node) -> bool {
+        node.kind() == "comment"
+    }
+
+    fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
+        (node.kind() == "function_definition")
+            .then(|| field(node, "name").map(|n| (&src[n.byte_range()], node)))
+            .flatten()
+    }
+
+    fn is_docstring(&self, node: Node) -> bool {
+        node.parent()
+            .is_some_and(|p| p.kind() == "expression_statement")
+    }
+
+    fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
+        match node.kind() {
+            "default_parameter" | "typed_default_parameter" => Some((
+                &src[field(node, "name")?.byte_range()],
+                field(node, "value")?,
+            )),
+            _ => None,
+        }
+    }
+
+    fn globals<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<&'t str>) {
+        if node.kind() == "global_statement" {
+            out.extend(
+                named_children(node)
+                    .filter(|n| n.kind() == "identifier")
+                    .map(|n| &src[n.byte_range()]),
+            );
+        }
+    }
+}

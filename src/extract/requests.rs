@@ -1,0 +1,865 @@
+//! Authorization requests: parameter containers, `URLSearchParams` builders, query strings and library calls.
+//! Also the client-side `code_challenge_method=plain` found in query strings.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::eval::{Folded, Params, HOLE};
+use super::{enclosing_function, span, Arg, Ctx, Dialect, View};
+use crate::facts::{AuthRequest, FileFacts, PlainMethod, PlainSite, Provision, RequestForm, Span};
+
+/// Keys that mark a container as an OAuth authorization request beside `response_type`.
+const AUTHORIZE_KEYS: &[&str] = &["client_id", "redirect_uri", "scope"];
+
+/// Calls whose argument is a query-parameter container.
+const PARAM_SINKS: &[&str] = &[
+    "URLSearchParams",
+    "stringify",
+    "urlencode",
+    "encode",
+    "format",
+    "get",
+    "post",
+    "request",
+    "fetch",
+    "dict",
+];
+
+/// Constructors of clients that add PKCE and state themselves; an options object passed to them is
+/// configuration, not a request (oidc-client-ts, auth0-spa-js).
+const SELF_SECURING_CLIENTS: &[&str] = &[
+    "UserManager",
+    "OidcClient",
+    "createAuth0Client",
+    "Auth0Client",
+    "PublicClientApplication",
+];
+
+/// Messages: a string passed to these is text for people, not a request.
+const MESSAGE_CALLS: &[&str] = &[
+    "log",
+    "info",
+    "warn",
+    "error",
+    "debug",
+    "trace",
+    "print",
+    "Error",
+    "TypeError",
+    "ValueError",
+    "RuntimeError",
+    "Exception",
+    "fail",
+    "assert",
+    "exception",
+    "critical",
+    "warning",
+];
+
+/// One `.set(key, value)` / `.append` / `x.key = v` / `x["key"] = v` on a receiver.
+struct Write<'t> {
+    key: Option<String>,
+    key_node: Node<'t>,
+    value: Option<Node<'t>>,
+}
+
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    let mut a = Analysis {
+        ctx,
+        writes: HashMap::new(),
+        library_args: HashSet::new(),
+    };
+    a.collect_writes();
+    a.libraries(facts);
+    a.containers(facts);
+    a.builders(facts);
+    a.strings(facts);
+    facts.requests.sort_by_key(|r| r.span);
+    facts.requests.dedup_by_key(|r| r.span);
+}
+
+struct Analysis<'c, 't, 'd, D: Dialect> {
+    ctx: &'c Ctx<'t, 'd, D>,
+    /// Writes by (grouping scope id, receiver text).
+    writes: HashMap<(usize, String), Vec<Write<'t>>>,
+    /// Object arguments of library calls (handled there, not as containers).
+    library_args: HashSet<usize>,
+}
+
+fn provision(params: &Params, key: &str) -> Provision {
+    if params.has(key) {
+        Provision::InRequest
+    } else if params.unknown {
+        Provision::Unknown
+    } else {
+        Provision::Missing
+    }
+}
+
+impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
+    /// The scope in which writes to one receiver are grouped: the enclosing function, looking through
+    /// callbacks passed as arguments (`entries.forEach(([k, v]) => url.searchParams.set(k, v))`).
+    fn group_scope(&self, node: Node<'t>) -> usize {
+        let mut cur = node;
+        loop {
+            match enclosing_function(self.ctx.d, cur) {
+                Some(f)
+                    if f.parent()
+                        .is_some_and(|p| matches!(p.kind(), "arguments" | "argument_list")) =>
+                {
+                    cur = f
+                }
+                Some(f) => return f.id(),
+                None => return self.ctx.root.id(),
+            }
+        }
+    }
+
+    fn receiver_key(&self, node: Node<'t>) -> String {
+        self.ctx
+            .text(self.ctx.unwrap(node))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    fn collect_writes(&mut self) {
+        let ctx = self.ctx;
+        for &call in &ctx.ix.calls {
+            let View::Call { callee, args, .. } = ctx.view(call) else {
+                continue;
+            };
+            let View::Member { object, property } = ctx.view(ctx.unwrap(callee)) else {
+                continue;
+            };
+            let scope = self.group_scope(call);
+            let mut push = |receiver: Node<'t>, write: Write<'t>| {
+                let key = (scope, self.receiver_key(receiver));
+                self.writes.entry(key).or_default().push(write);
+            };
+            match property {
+                "set" | "append" | "setdefault" => {
+                    let Some(Arg::Positional(k)) = args.first().copied() else {
+                        continue;
+                    };
+                    let value = Ctx::<D>::arg(&args, 1, "");
+                    push(
+                        object,
+                        Write {
+                            key: ctx.string_value(k),
+                            key_node: k,
+                            value,
+                        },
+                    );
+                }
+                "update" => {
+                    for a in &args {
+                        match *a {
+                            Arg::Positional(obj) => match ctx.object_params(obj, 0) {
+                                Some(p) => {
+                                    let unknown = p.unknown;
+                                    for (k, kn, v) in p.keys {
+                                        push(
+                                            object,
+                                            Write {
+                                                key: Some(k),
+                                                key_node: kn,
+                                                value: v,
+                                            },
+                                        );
+                                    }
+                                    if unknown {
+                                        push(
+                                            object,
+                                            Write {
+                                                key: None,
+                                                key_node: obj,
+                                                value: None,
+                                            },
+                                        );
+                                    }
+                                }
+                                None => push(
+                                    object,
+                                    Write {
+                                        key: None,
+                                        key_node: obj,
+                                        value: None,
+                                    },
+                                ),
+                            },
+                            Arg::Keyword(k, v) => push(
+                                object,
+                                Write {
+                                    key: Some(k.to_string()),
+                                    key_node: v,
+                                    value: Some(v),
+                                },
+                            ),
+                            Arg::Spread(n) => push(
+                                object,
+                                Write {
+                                    key: None,
+                                    key_node: n,
+                                    value: None,
+                                },
+                            ),
+                        }
+                    }
+                }
+                "assign" if ctx.qualify(object, 0).as_deref() == Some("Object") => {
+                    let Some(Arg::Positional(target)) = args.first().copied() else {
+                        continue;
+                    };
+                    for a in args.iter().skip(1) {
+                        let Arg::Positional(obj) = *a else {
+                            push(
+                                target,
+                                Write {
+                                    key: None,
+                                    key_node: target,
+                                    value: None,
+                                },
+                            );
+                            continue;
+                        };
+                        match ctx.object_params(obj, 0) {
+                            Some(p) => {
+                                if p.unknown {
+                                    push(
+                                        target,
+                                        Write {
+                                            key: None,
+                                            key_node: obj,
+                                            value: None,
+                                        },
+                                    );
+                                }
+                                for (k, kn, v) in p.keys {
+                                    push(
+                                        target,
+                                        Write {
+                                            key: Some(k),
+                                            key_node: kn,
+                                            value: v,
+                                        },
+                                    );
+                                }
+                            }
+                            None => push(
+                                target,
+                                Write {
+                                    key: None,
+                                    key_node: obj,
+                                    value: None,
+                                },
+                            ),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for w in &ctx.ix.member_writes {
+            let target = ctx.unwrap(w.target);
+            let (object, key) = match ctx.view(target) {
+                View::Member { object, property } => (object, Some(property.to_string())),
+                View::Index { object, index } => (object, ctx.string_value(index)),
+                _ => continue,
+            };
+            let scope = self.group_scope(w.node);
+            let rk = self.receiver_key(object);
+            self.writes.entry((scope, rk)).or_default().push(Write {
+                key,
+                key_node: target,
+                value: Some(w.value),
+            });
+        }
+    }
+
+    /// Adds the writes made, in the same function, to the variable that holds `node` (and to variables that
+    /// wrap it: `new URLSearchParams(params)`, `url.searchParams` of `new URL(...)`).
+    fn add_holder_writes(&self, node: Node<'t>, params: &mut Params<'t>) {
+        let ctx = self.ctx;
+        let mut holders = Vec::new();
+        if let Some(var) = self.holder(node) {
+            holders.push(var.to_string());
+        }
+        let scope = self.group_scope(node);
+        let mut i = 0;
+        while i < holders.len() && i < 8 {
+            let name = holders[i].clone();
+            // Variables initialised from this one: `new URLSearchParams(name)`, `{...name}`, `dict(name)`.
+            for (_, b) in &ctx.ix.all_bindings {
+                if self.group_scope(b.value) != scope || holders.iter().any(|h| h == b.name) {
+                    continue;
+                }
+                if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
+                    if args
+                        .iter()
+                        .any(|a| matches!(a, Arg::Positional(n) if ctx.text(*n) == name))
+                    {
+                        holders.push(b.name.to_string());
+                    }
+                }
+            }
+            i += 1;
+        }
+        for h in &holders {
+            for receiver in [h.clone(), format!("{h}.searchParams")] {
+                if let Some(ws) = self.writes.get(&(scope, receiver)) {
+                    for w in ws {
+                        match &w.key {
+                            Some(k) => params.add(k.clone(), w.key_node, w.value),
+                            None => params.unknown = true,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The variable a value is assigned to, looking up through sinks (`new URLSearchParams({...})`,
+    /// `qs.stringify({...})`, `new URL(...)`) and wrappers.
+    fn holder(&self, node: Node<'t>) -> Option<&'t str> {
+        let ctx = self.ctx;
+        let mut cur = node;
+        for _ in 0..6 {
+            let parent = cur.parent()?;
+            if let Some((_, b)) = ctx
+                .ix
+                .all_bindings
+                .iter()
+                .find(|(_, b)| b.value.id() == cur.id())
+            {
+                return Some(b.name);
+            }
+            match ctx.view(parent) {
+                View::Wrapped(_) | View::Call { .. } => cur = parent,
+                _ if matches!(parent.kind(), "arguments" | "argument_list") => cur = parent,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The call a node is an argument of, with the callee's last name.
+    fn enclosing_call(&self, node: Node<'t>) -> Option<(Node<'t>, &'t str)> {
+        let ctx = self.ctx;
+        let mut cur = node;
+        for _ in 0..4 {
+            let parent = cur.parent()?;
+            if let View::Call { callee, .. } = ctx.view(parent) {
+                return Some((parent, ctx.callee_name(callee).unwrap_or("")));
+            }
+            if !(matches!(
+                parent.kind(),
+                "arguments" | "argument_list" | "keyword_argument"
+            ) || matches!(ctx.view(parent), View::Wrapped(_)))
+            {
+                return None;
+            }
+            cur = parent;
+        }
+        None
+    }
+
+    fn is_code(&self, value: Option<Node<'t>>) -> bool {
+        value
+            .and_then(|v| self.ctx.string_value(v))
+            .is_some_and(|s| Ctx::<D>::is_code_response(&s))
+    }
+
+    fn containers(&self, facts: &mut FileFacts) {
+        let ctx = self.ctx;
+        let mut candidates: Vec<(Node<'t>, Params<'t>)> = Vec::new();
+        for &obj in &ctx.ix.objects {
+            if self.library_args.contains(&obj.id()) {
+                continue;
+            }
+            let Some(params) = ctx.object_params(obj, 0) else {
+                continue;
+            };
+            // Only the object that spells out response_type (not one that spreads it in).
+            let Some((_, key, _)) = params.get("response_type") else {
+                continue;
+            };
+            if key.start_byte() < obj.start_byte() || key.end_byte() > obj.end_byte() {
+                continue;
+            }
+            candidates.push((obj, params));
+        }
+        // Keyword arguments: `urlencode(dict(response_type="code", ...))`, `build_url(response_type="code")`.
+        for &call in &ctx.ix.calls {
+            if self.library_args.contains(&call.id()) {
+                continue;
+            }
+            let View::Call { args, .. } = ctx.view(call) else {
+                continue;
+            };
+            if !args
+                .iter()
+                .any(|a| matches!(a, Arg::Keyword("response_type", _)))
+            {
+                continue;
+            }
+            candidates.push((call, ctx.keyword_params(&args)));
+        }
+        for (node, mut params) in candidates {
+            let Some(&(_, key, value)) = params.get("response_type") else {
+                continue;
+            };
+            if !self.is_code(value) {
+                continue;
+            }
+            if let Some((_, name)) = self.enclosing_call(node) {
+                if SELF_SECURING_CLIENTS.contains(&name) {
+                    continue;
+                }
+                let _ = PARAM_SINKS;
+            }
+            self.add_holder_writes(node, &mut params);
+            if !params.unknown && !AUTHORIZE_KEYS.iter().any(|k| params.has(k)) {
+                continue;
+            }
+            self.client_plain(&params, facts);
+            facts.requests.push(AuthRequest {
+                span: span(key),
+                form: RequestForm::Container,
+                pkce: provision(&params, "code_challenge"),
+                state: provision(&params, "state"),
+            });
+        }
+    }
+
+    /// `code_challenge_method` = `plain` in a request's parameters.
+    fn client_plain(&self, params: &Params<'t>, facts: &mut FileFacts) {
+        let _ = (params, facts);
+    }
+
+    fn builders(&self, facts: &mut FileFacts) {
+        let ctx = self.ctx;
+        for ((scope, receiver), writes) in &self.writes {
+            let Some(rt) = writes
+                .iter()
+                .find(|w| w.key.as_deref() == Some("response_type"))
+            else {
+                continue;
+            };
+            if !self.is_code(rt.value) {
+                continue;
+            }
+            let mut params = Params::default();
+            for w in writes {
+                match &w.key {
+                    Some(k) => params.add(k.clone(), w.key_node, w.value),
+                    None => params.unknown = true,
+                }
+            }
+            // Parameters given when the receiver was created: `new URLSearchParams({...})`, `new URL("...?a=b")`.
+            let base = receiver.strip_suffix(".searchParams").unwrap_or(receiver);
+            if let Some((_, b)) = ctx
+                .ix
+                .all_bindings
+                .iter()
+                .find(|(_, b)| b.name == base && self.group_scope(b.value) == *scope)
+            {
+                if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
+                    if let Some(Arg::Positional(first)) = args.first().copied() {
+                        match ctx.object_params(first, 0) {
+                            Some(p) => params.merge(p),
+                            // `new URL(endpoint)` with an endpoint from elsewhere: its own query is not the request's.
+                            None if !ctx.fold(first, 0).has_literal() => {}
+                            None => {
+                                let q = query(&ctx.fold(first, 0));
+                                params.unknown |= q.unknown;
+                                for (k, _, _) in q.params {
+                                    params.add(k, first, None);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // `.set` calls are reported at the call; member writes at the assignment target.
+            let at = rt
+                .key_node
+                .parent()
+                .and_then(|p| p.parent())
+                .filter(|c| matches!(ctx.view(*c), View::Call { .. }))
+                .unwrap_or(rt.key_node);
+            facts.requests.push(AuthRequest {
+                span: span(at),
+                form: RequestForm::Builder,
+                pkce: provision(&params, "code_challenge"),
+                state: provision(&params, "state"),
+            });
+        }
+    }
+
+    /// Whether a string node's value is only part of a larger string expression.
+    fn is_string_part(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let ctx = self.ctx;
+        let parent = node.parent()?;
+        let up = if parent.kind() == "template_substitution" || parent.kind() == "interpolation" {
+            parent.parent()?
+        } else {
+            parent
+        };
+        match ctx.view(up) {
+            View::Add(..)
+            | View::Percent(..)
+            | View::Adjacent(_)
+            | View::Wrapped(_)
+            | View::Str(_) => Some(up),
+            View::Member {
+                property: "format" | "concat" | "toString",
+                ..
+            } => {
+                let call = up.parent()?;
+                matches!(ctx.view(call), View::Call { .. }).then_some(call)
+            }
+            _ => None,
+        }
+    }
+
+    fn strings(&self, facts: &mut FileFacts) {
+        let ctx = self.ctx;
+        let mut seen = HashSet::new();
+        for &s in &ctx.ix.strings {
+            if ctx.d.is_docstring(s) {
+                continue;
+            }
+            let mut top = s;
+            for _ in 0..64 {
+                match self.is_string_part(top) {
+                    Some(p) => top = p,
+                    None => break,
+                }
+            }
+            if !seen.insert(top.id()) {
+                continue;
+            }
+            let folded = ctx.fold(top, 0);
+            if !folded.has_literal() {
+                continue;
+            }
+            let q = query(&folded);
+            // code_challenge_method=plain in any query string.
+            for (k, v, at) in &q.params {
+                if k == "code_challenge_method" && v.as_deref() == Some("plain") {
+                    if let Some(sp) = self.locate_in(&folded, *at, "plain") {
+                        facts.plain_methods.push(PlainMethod {
+                            span: sp,
+                            site: PlainSite::ClientParam,
+                            rejected: false,
+                        });
+                    }
+                }
+            }
+            let Some((_, _, at)) = q.params.iter().find(|(k, v, _)| {
+                k == "response_type" && v.as_deref().is_some_and(Ctx::<D>::is_code_response)
+            }) else {
+                continue;
+            };
+            if self.is_message(top) || self.used_in_larger_string(top) {
+                continue;
+            }
+            let mut params = Params {
+                unknown: q.unknown,
+                ..Default::default()
+            };
+            for (k, _, _) in &q.params {
+                params.add(k.clone(), top, None);
+            }
+            self.add_holder_writes(top, &mut params);
+            let Some(sp) = self.locate_in(&folded, *at, "response_type") else {
+                continue;
+            };
+            facts.requests.push(AuthRequest {
+                span: sp,
+                form: RequestForm::String,
+                pkce: provision(&params, "code_challenge"),
+                state: provision(&params, "state"),
+            });
+        }
+    }
+
+    /// The span of `word` in the literal piece holding offset `at` of the folded text.
+    fn locate_in(&self, folded: &Folded<'t>, at: usize, word: &str) -> Option<Span> {
+        let (_, nodes) = folded.text();
+        let node = Folded::node_at(&nodes, at)?;
+        let text = self.ctx.text(node);
+        let start = node.start_byte() + text.find(word).unwrap_or(0);
+        Some(Span::new(
+            start,
+            start + word.len().min(node.end_byte() - start),
+        ))
+    }
+
+    /// Whether a string is the argument of a logging call or an error constructor.
+    fn is_message(&self, node: Node<'t>) -> bool {
+        if let Some((_, name)) = self.enclosing_call(node) {
+            return MESSAGE_CALLS.contains(&name)
+                || name.ends_with("Error")
+                || name.ends_with("Exception");
+        }
+        node.parent().is_some_and(|p| self.ctx.d.is_throw(p))
+    }
+
+    /// Whether a string bound to a variable is used inside a larger string (then that one is the request).
+    fn used_in_larger_string(&self, node: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        let Some(name) = self.holder(node) else {
+            return false;
+        };
+        let Some(uses) = ctx.ix.idents.get(name) else {
+            return false;
+        };
+        uses.iter()
+            .any(|u| u.start_byte() > node.end_byte() && self.is_string_part(*u).is_some())
+    }
+
+    fn libraries(&mut self, facts: &mut FileFacts) {
+        let ctx = self.ctx;
+        let imported = |prefix: &str| ctx.ix.imports.values().any(|m| m.starts_with(prefix));
+        for &call in &ctx.ix.calls {
+            let View::Call {
+                callee,
+                args,
+                is_new,
+            } = ctx.view(call)
+            else {
+                continue;
+            };
+            let callee = ctx.unwrap(callee);
+            let Some(name) = ctx.callee_name(callee) else {
+                continue;
+            };
+            let qualified = ctx.qualify(callee, 0).unwrap_or_default();
+            let at = method_span(ctx, callee, name);
+            let options = |i: usize| Ctx::<D>::arg(&args, i, "");
+            let (label, params_node) = match name {
+                "authorizationUrl" if imported("openid-client") => {
+                    ("openid-client authorizationUrl", options(0))
+                }
+                "buildAuthorizationUrl" if qualified.starts_with("openid-client") => {
+                    ("openid-client buildAuthorizationUrl", options(1))
+                }
+                "authorizeURL" if imported("simple-oauth2") => {
+                    ("simple-oauth2 authorizeURL", options(0))
+                }
+                "generateAuthUrl" if imported("googleapis") || imported("google-auth-library") => {
+                    ("google-auth-library generateAuthUrl", options(0))
+                }
+                _ if is_new && qualified.starts_with("passport-oauth2") => {
+                    self.passport(call, &args, at, facts);
+                    continue;
+                }
+                "authorization_url" | "create_authorization_url" => {
+                    self.python_session(call, callee, name, &args, at, facts);
+                    continue;
+                }
+                _ => continue,
+            };
+            let params = match params_node {
+                Some(n) => {
+                    self.library_args.insert(ctx.unwrap(n).id());
+                    ctx.object_params(n, 0).unwrap_or(Params {
+                        keys: Vec::new(),
+                        unknown: true,
+                    })
+                }
+                None => Params::default(),
+            };
+            facts.requests.push(AuthRequest {
+                span: at,
+                form: RequestForm::Library(label.to_string()),
+                pkce: provision(&params, "code_challenge"),
+                state: provision(&params, "state"),
+            });
+        }
+    }
+
+    /// passport-oauth2: `new OAuth2Strategy({ ..., pkce: true, state: true }, verify)`.
+    fn passport(&mut self, call: Node<'t>, args: &[Arg<'t>], at: Span, facts: &mut FileFacts) {
+        let ctx = self.ctx;
+        let Some(opts) = Ctx::<D>::arg(args, 0, "") else {
+            return;
+        };
+        self.library_args.insert(ctx.unwrap(opts).id());
+        let params = ctx.object_params(opts, 0).unwrap_or(Params {
+            keys: Vec::new(),
+            unknown: true,
+        });
+        let enabled = |key: &str| match params.get(key) {
+            Some((_, _, Some(v))) => match ctx.view(ctx.unwrap(*v)) {
+                View::Bool(b) => {
+                    if b {
+                        Provision::ByLibrary
+                    } else {
+                        Provision::Missing
+                    }
+                }
+                _ => Provision::Unknown,
+            },
+            Some(_) => Provision::Unknown,
+            None if params.unknown => Provision::Unknown,
+            None => Provision::Missing,
+        };
+        let state = if params.has("store") {
+            Provision::ByLibrary
+        } else {
+            enabled("state")
+        };
+        let _ = call;
+        facts.requests.push(AuthRequest {
+            span: at,
+            form: RequestForm::Library("passport-oauth2 Strategy".to_string()),
+            pkce: enabled("pkce"),
+            state,
+        });
+    }
+
+    /// requests-oauthlib `OAuth2Session(...).authorization_url(...)` and authlib
+    /// `OAuth2Session/OAuth2Client(...).create_authorization_url(...)`.
+    fn python_session(
+        &mut self,
+        call: Node<'t>,
+        callee: Node<'t>,
+        name: &str,
+        args: &[Arg<'t>],
+        at: Span,
+        facts: &mut FileFacts,
+    ) {
+        let ctx = self.ctx;
+        let View::Member { object, .. } = ctx.view(callee) else {
+            return;
+        };
+        let Some(ctor) = self.origin_call(object) else {
+            return;
+        };
+        let View::Call {
+            callee: ctor_callee,
+            args: ctor_args,
+            ..
+        } = ctx.view(ctor)
+        else {
+            return;
+        };
+        let Some(ctor_name) = ctx.qualify(ctor_callee, 0) else {
+            return;
+        };
+        let call_params = ctx.keyword_params(args);
+        let ctor_params = ctx.keyword_params(&ctor_args);
+        let _ = call;
+        let (label, pkce) = if name == "authorization_url"
+            && ctor_name.starts_with("requests_oauthlib")
+            && ctor_name.ends_with("OAuth2Session")
+        {
+            let pkce = match ctor_params.get("pkce") {
+                Some(_) => Provision::ByLibrary,
+                None if ctor_params.unknown => Provision::Unknown,
+                None => provision(&call_params, "code_challenge"),
+            };
+            ("requests-oauthlib OAuth2Session.authorization_url", pkce)
+        } else if name == "create_authorization_url"
+            && ctor_name.starts_with("authlib")
+            && (ctor_name.ends_with("OAuth2Session") || ctor_name.ends_with("OAuth2Client"))
+        {
+            let pkce = match ctor_params.get("code_challenge_method") {
+                Some(_) => Provision::ByLibrary,
+                None if ctor_params.unknown => Provision::Unknown,
+                None => provision(&call_params, "code_challenge"),
+            };
+            ("authlib create_authorization_url", pkce)
+        } else {
+            return;
+        };
+        facts.requests.push(AuthRequest {
+            span: at,
+            form: RequestForm::Library(label.to_string()),
+            pkce,
+            // Both libraries generate a state when none is given.
+            state: Provision::ByLibrary,
+        });
+    }
+
+    /// The constructor call a receiver was created by: `sess = OAuth2Session(...)`, `self.client = ...`.
+    fn origin_call(&self, receiver: Node<'t>) -> Option<Node<'t>> {
+        let ctx = self.ctx;
+        let receiver = ctx.unwrap(receiver);
+        let value = match ctx.view(receiver) {
+            View::Call { .. } => return Some(receiver),
+            View::Ident(name) => ctx.resolve_ident(name, receiver)?,
+            View::Member { .. } => {
+                let key = self.receiver_key(receiver);
+                let mut values = ctx
+                    .ix
+                    .member_writes
+                    .iter()
+                    .filter(|w| self.receiver_key(w.target) == key);
+                let first = values.next()?;
+                if values.next().is_some() {
+                    return None;
+                }
+                first.value
+            }
+            _ => return None,
+        };
+        let value = ctx.unwrap(value);
+        matches!(ctx.view(value), View::Call { .. }).then_some(value)
+    }
+}
+
+/// The span of the method name in a callee (`authorizationUrl` in `client.authorizationUrl`).
+fn method_span<D: Dialect>(ctx: &Ctx<'_, '_, D>, callee: Node, name: &str) -> Span {
+    let text = ctx.text(callee);
+    let start = callee.start_byte() + text.rfind(name).unwrap_or(0);
+    Span::new(
+        start,
+        (start + name.len()).min(callee.end_byte()).max(start),
+    )
+}
+
+/// Query parameters found in a folded string.
+pub struct Query {
+    /// Name, value when constant, offset of the name in the folded text.
+    pub params: Vec<(String, Option<String>, usize)>,
+    /// Some parameter names come from holes (`&${extra}`, `?{query}`).
+    pub unknown: bool,
+}
+
+/// Splits a folded string into query parameters: after the first `?` (or the whole string when there is none),
+/// on `&`. A parameter name must start its segment and look like one, so `"missing response_type=code"` has no
+/// `response_type` parameter.
+pub fn query(folded: &Folded) -> Query {
+    let (text, _) = folded.text();
+    let qs_start = text.find('?').map(|i| i + 1).unwrap_or(0);
+    // `${url}&state=...` with no `?` of its own: the hole may carry the query.
+    let mut unknown = qs_start == 0 && text.starts_with(HOLE);
+    let mut params = Vec::new();
+    let mut start = qs_start;
+    for segment in text[qs_start..].split(['&', '#']) {
+        let seg_start = start;
+        start += segment.len() + 1;
+        match segment.split_once('=') {
+            Some((name, value)) => {
+                if name.contains(HOLE) {
+                    unknown = true;
+                } else if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+                {
+                    let value = (!value.contains(HOLE)).then(|| value.trim_end().to_string());
+                    params.push((name.to_string(), value, seg_start));
+                }
+            }
+            None if segment.contains(HOLE) => unknown = true,
+            None => {}
+        }
+    }
+    Query { params, unknown }
+}

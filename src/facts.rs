@@ -1,0 +1,182 @@
+//! The language-neutral facts that extractors produce and rules consume. Nothing here knows tree-sitter.
+//! Every fact carries a `Span` (0-based byte offsets into the file's text, BOM excluded).
+
+/// A byte range in a file's text. Conversion to lines and columns happens once, in `source::LineIndex`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// Everything the rules need to know about one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    pub requests: Vec<AuthRequest>,
+    pub plain_methods: Vec<PlainMethod>,
+    pub verifier_sources: Vec<VerifierSource>,
+    pub verifier_writes: Vec<VerifierWrite>,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// How an authorization request was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestForm {
+    /// An object literal or dict used as query parameters.
+    Container,
+    /// A `URLSearchParams` / `URL.searchParams` filled with `.set` / `.append`.
+    Builder,
+    /// A string (literal, template, f-string, format, concatenation) holding `response_type=code`.
+    String,
+    /// A library call that builds the authorization URL; the name is what the user wrote, resolved.
+    Library(String),
+}
+
+/// Whether something (PKCE, `state`) is provided for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provision {
+    /// Nothing in the request or the library provides it.
+    Missing,
+    /// The request carries the parameter.
+    InRequest,
+    /// The library adds it (by default or through an option).
+    ByLibrary,
+    /// Parameters come from somewhere the extractor cannot see (a spread of an unknown object, an interpolated
+    /// query fragment); precision comes first, so this is treated as present.
+    Unknown,
+}
+
+impl Provision {
+    pub fn is_missing(self) -> bool {
+        self == Provision::Missing
+    }
+}
+
+/// The front-channel request of the authorization-code flow.
+#[derive(Clone, Debug)]
+pub struct AuthRequest {
+    /// The `response_type` entry, or the library call.
+    pub span: Span,
+    pub form: RequestForm,
+    pub pkce: Provision,
+    pub state: Provision,
+}
+
+/// Where a `"plain"` PKCE method appears.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainSite {
+    /// A client sends `code_challenge_method=plain` (in a container, a string or a library option).
+    ClientParam,
+    /// Server metadata (`code_challenge_methods_supported`) lists `plain`.
+    ServerMetadata,
+    /// A branch taken when the method is `plain`.
+    ServerBranch,
+    /// A missing method defaults to `plain`.
+    ServerDefault,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlainMethod {
+    /// The `"plain"` literal.
+    pub span: Span,
+    pub site: PlainSite,
+    /// For `ServerBranch`: the branch rejects the request (throws, raises, returns an error or `false`).
+    pub rejected: bool,
+}
+
+/// Where the randomness of a verifier comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EntropySource {
+    /// A CSPRNG producing this many random bytes.
+    CsprngBytes(u32),
+    /// A CSPRNG picking this many characters from an alphabet of `alphabet` symbols.
+    CsprngChars { count: u32, alphabet: u32 },
+    /// A library helper known to produce a compliant verifier.
+    TrustedHelper(String),
+    /// A UUID (v4: 122 random bits).
+    Uuid { bits: u32 },
+    /// nanoid with `size` characters from its 64-symbol alphabet.
+    Nanoid { size: u32 },
+    /// A non-cryptographic PRNG (`Math.random`, Python `random`): predictable whatever its length.
+    InsecurePrng,
+    /// A clock or counter.
+    Clock,
+    /// A value written in the source.
+    Literal,
+    /// A hash of inputs that are themselves predictable.
+    PredictableHash,
+}
+
+/// How a verifier's value came to be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entropy {
+    pub source: EntropySource,
+    /// What the source is called in the code (`crypto.randomUUID()`), for the message.
+    pub described: String,
+    /// The value was cut to this many characters of an encoding that carries `bits_per_char` bits each.
+    pub truncated: Option<Truncation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Truncation {
+    pub chars: u32,
+    pub bits_per_char: u32,
+}
+
+/// A place where a code verifier's value is produced.
+#[derive(Clone, Debug)]
+pub struct VerifierSource {
+    /// The weak source (inside the helper when a helper produced it), or the truncation.
+    pub span: Span,
+    pub entropy: Entropy,
+    /// Where the value becomes a verifier, when that is elsewhere (the caller of a helper).
+    pub used_at: Option<Span>,
+}
+
+/// The scope of the store a verifier is written to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreScope {
+    /// Created at module level, at import time.
+    ModuleInit,
+    /// A module-level (top-level) variable written from a function.
+    ModuleVariable(String),
+    /// A class or static attribute.
+    ClassAttribute(String),
+    /// `globalThis`, `global`, `window`, `self` (browser global).
+    Global(String),
+    /// `process.env`, `os.environ`, `os.putenv`.
+    Environment,
+    /// `localStorage`.
+    LocalStorage,
+    /// `app.locals`, `app.config[...]`, `app.state.x`.
+    AppState(String),
+    /// A shared cache or map under a constant key.
+    ConstantKey(String),
+    /// A file at a fixed path.
+    FixedFile(String),
+    /// Anything scoped to one session, request, instance or call: not a leak.
+    Scoped,
+}
+
+#[derive(Clone, Debug)]
+pub struct VerifierWrite {
+    pub span: Span,
+    pub scope: StoreScope,
+}
+
+/// A `skillaudit-ignore` comment.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// The 1-based line the comment applies to is computed by the report from this span: the comment's own
+    /// line when code precedes it there, otherwise the next line.
+    pub span: Span,
+    /// Rule ids listed after `skillaudit-ignore:`; empty means every rule.
+    pub rules: Vec<String>,
+    /// Whether code precedes the comment on its line (a trailing comment).
+    pub trailing: bool,
+}

@@ -1,0 +1,185 @@
+//! Languages, their grammars, and the per-thread parser cache.
+//!
+//! This module and `crate::extract` are the only places that know about tree-sitter.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use tree_sitter::{Language, Parser, Tree};
+
+/// A supported source language. TSX has its own grammar; `.jsx` is parsed by the JavaScript grammar, which
+/// understands JSX.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Python,
+}
+
+/// The one extension table: every other place that needs to know which files are scanned asks it.
+pub const EXTENSIONS: &[(&str, Lang)] = &[
+    ("js", Lang::JavaScript),
+    ("mjs", Lang::JavaScript),
+    ("cjs", Lang::JavaScript),
+    ("jsx", Lang::JavaScript),
+    ("ts", Lang::TypeScript),
+    ("mts", Lang::TypeScript),
+    ("cts", Lang::TypeScript),
+    ("tsx", Lang::Tsx),
+    ("py", Lang::Python),
+];
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::JavaScript, Lang::TypeScript, Lang::Tsx, Lang::Python];
+
+    /// The language of a path, by its extension (case-sensitive, as ripgrep's type table is).
+    pub fn from_path(path: &Path) -> Option<Lang> {
+        let ext = path.extension()?.to_str()?;
+        EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, l)| *l)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::JavaScript => "javascript",
+            Lang::TypeScript => "typescript",
+            Lang::Tsx => "tsx",
+            Lang::Python => "python",
+        }
+    }
+
+    /// Whether the JavaScript-family extractor serves this language.
+    pub fn is_js_family(self) -> bool {
+        !matches!(self, Lang::Python)
+    }
+
+    pub fn grammar(self) -> Language {
+        match self {
+            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+thread_local! {
+    /// One parser per language per worker thread, created on first use and reused for every file.
+    static PARSERS: RefCell<[Option<Parser>; 4]> = const { RefCell::new([None, None, None, None]) };
+}
+
+/// Parses `text` with the thread's cached parser for `lang`. Returns `None` only when tree-sitter gives up
+/// (it does not on syntax errors: those become ERROR nodes in the tree).
+pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = &mut parsers[lang.index()];
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&lang.grammar())
+                .expect("bundled grammar ABI is supported by the tree-sitter library");
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut().expect("initialised above");
+        parser.reset();
+        parser.parse(text, None)
+    })
+}
+
+/// Pre-order iteration over every node of a tree with a `TreeCursor`: no recursion, so a 100,000-deep
+/// expression cannot overflow the stack.
+pub struct Preorder<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    done: bool,
+    depth: usize,
+    next_depth: usize,
+}
+
+impl<'t> Preorder<'t> {
+    pub fn new(node: tree_sitter::Node<'t>) -> Self {
+        Preorder {
+            cursor: node.walk(),
+            done: false,
+            depth: 0,
+            next_depth: 0,
+        }
+    }
+
+    /// The depth of the node last returned (0 for the starting node).
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+impl<'t> Iterator for Preorder<'t> {
+    type Item = tree_sitter::Node<'t>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let node = self.cursor.node();
+        self.depth = self.next_depth;
+        if self.cursor.goto_first_child() {
+            self.next_depth += 1;
+        } else {
+            loop {
+                if self.cursor.goto_next_sibling() {
+                    break;
+                }
+                // `goto_parent` stops at the node the cursor was created on, so a sub-tree walk stays inside it.
+                if !self.cursor.goto_parent() {
+                    self.done = true;
+                    break;
+                }
+                self.next_depth -= 1;
+            }
+        }
+        Some(node)
+    }
+}
+
+/// Prints a tree as an indented outline (a debugging aid behind `skillaudit debug-tree`).
+pub fn outline(tree: &Tree, text: &str) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        let field = cursor
+            .field_name()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        let snippet = if node.child_count() == 0 {
+            format!(" {:?}", &text[node.byte_range()])
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{:indent$}{field}{} [{}:{}]{snippet}\n",
+            "",
+            node.kind(),
+            node.start_position().row + 1,
+            node.start_position().column + 1,
+            indent = depth * 2
+        ));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! skillaudit: finds OAuth PKCE mistakes in MCP servers and clients written in JavaScript, TypeScript and
+//! Python. See `DESIGN` in the repository for the pipeline; `scan::scan` is the entry point.
+
+pub mod cli;
+pub mod discover;
+pub mod entropy;
+pub mod extract;
+pub mod facts;
+pub mod finding;
+pub mod lang;
+pub mod prefilter;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;

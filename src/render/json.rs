@@ -1,0 +1,145 @@
+//! The JSON format, version 1. These structs are the public, documented output (docs/json-output.md); they
+//! are separate from the internal types so that internal changes do not change the output by accident.
+
+use serde::Serialize;
+
+use crate::report::Report;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Output<'a> {
+    pub version: u32,
+    pub tool: Tool,
+    pub findings: Vec<Finding<'a>>,
+    pub skipped: Vec<FileIssue<'a>>,
+    pub errors: Vec<FileIssue<'a>>,
+    pub summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Finding<'a> {
+    pub rule_id: &'a str,
+    pub severity: &'static str,
+    pub confidence: &'static str,
+    pub message: &'a str,
+    pub help: &'a str,
+    pub path: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub related: Vec<Related<'a>>,
+    pub fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Related<'a> {
+    pub message: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Serialize)]
+pub struct FileIssue<'a> {
+    pub path: &'a str,
+    /// A stable code (`too-large`, `not-utf8`, …; `io` for errors).
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub findings: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub suppressed: usize,
+    pub below_threshold: usize,
+    pub files_scanned: usize,
+    pub files_skipped: usize,
+    pub files_errored: usize,
+    pub min_severity: &'static str,
+    pub exit_code: u8,
+}
+
+pub fn render(report: &Report) -> String {
+    let c = &report.counts;
+    let output = Output {
+        version: VERSION,
+        tool: Tool {
+            name: "skillaudit",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Finding {
+                rule_id: f.rule_id,
+                severity: f.severity.as_str(),
+                confidence: f.confidence.as_str(),
+                message: &f.message,
+                help: &f.help,
+                path: &f.path,
+                line: f.location.start.line,
+                column: f.location.start.column,
+                end_line: f.location.end.line,
+                end_column: f.location.end.column,
+                related: f
+                    .related
+                    .iter()
+                    .map(|(l, m)| Related {
+                        message: m,
+                        line: l.start.line,
+                        column: l.start.column,
+                        end_line: l.end.line,
+                        end_column: l.end.column,
+                    })
+                    .collect(),
+                fingerprint: &f.fingerprint,
+            })
+            .collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| FileIssue {
+                path: &s.path,
+                kind: s.reason.code(),
+                reason: s.reason.to_string(),
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| FileIssue {
+                path: &e.path,
+                kind: "io",
+                reason: e.message.clone(),
+            })
+            .collect(),
+        summary: Summary {
+            findings: c.findings(),
+            high: c.findings_high,
+            medium: c.findings_medium,
+            low: c.findings_low,
+            suppressed: c.suppressed,
+            below_threshold: c.below_threshold,
+            files_scanned: c.files_scanned,
+            files_skipped: c.files_skipped,
+            files_errored: c.files_errored,
+            min_severity: report.min_severity.as_str(),
+            exit_code: report.verdict().exit_code(),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&output).expect("output structs serialise");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,180 @@
+//! SARIF 2.1.0 (validated against the OASIS schema in tests; accepted by GitHub code scanning).
+
+use serde_json::{json, Value};
+
+use crate::finding::Severity;
+use crate::report::{Location, Report};
+use crate::rules;
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity`: a CVSS-like score that orders alerts (high ≥ 7.0, medium ≥ 4.0).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "8.1",
+        Severity::Medium => "5.4",
+        Severity::Low => "3.1",
+    }
+}
+
+/// Percent-encodes a path for a URI reference (RFC 3986 unreserved characters and `/` stay).
+fn encode_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An artifact location: relative paths against `%SRCROOT%` (the working directory), absolute ones as file URIs.
+fn artifact(path: &str) -> Value {
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", encode_path(path)) })
+    } else {
+        json!({ "uri": encode_path(path), "uriBaseId": "SRCROOT" })
+    }
+}
+
+fn region(loc: &Location) -> Value {
+    json!({
+        "startLine": loc.start.line,
+        "startColumn": loc.start.column,
+        "endLine": loc.end.line,
+        "endColumn": loc.end.column,
+    })
+}
+
+fn rule_descriptors() -> Vec<Value> {
+    rules::metas()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "name": m.name,
+                "shortDescription": { "text": m.summary },
+                "fullDescription": { "text": m.section("What it flags").unwrap_or(&m.summary) },
+                "help": {
+                    "text": format!("{}\n\n{}", m.summary, m.help_uri()),
+                    "markdown": m.body.trim(),
+                },
+                "helpUri": m.help_uri(),
+                "defaultConfiguration": { "level": level(m.severity) },
+                "properties": {
+                    "tags": ["security", m.cwe, format!("external/cwe/{}", m.cwe.to_ascii_lowercase())],
+                    "precision": m.confidence.as_str(),
+                    "security-severity": security_severity(m.severity),
+                },
+            })
+        })
+        .collect()
+}
+
+pub fn render(report: &Report) -> String {
+    let rule_index = |id: &str| {
+        rules::REGISTRY
+            .iter()
+            .position(|r| r.id() == id)
+            .unwrap_or(0)
+    };
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut result = json!({
+                "ruleId": f.rule_id,
+                "ruleIndex": rule_index(f.rule_id),
+                "level": level(f.severity),
+                "message": { "text": format!("{}. Fix: {}", f.message, f.help) },
+                "locations": [{
+                    "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(&f.location) }
+                }],
+                "partialFingerprints": { "skillaudit/v1": f.fingerprint },
+                "properties": { "confidence": f.confidence.as_str() },
+            });
+            if !f.related.is_empty() {
+                result["relatedLocations"] = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (loc, label))| {
+                        json!({
+                            "id": i + 1,
+                            "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(loc) },
+                            "message": { "text": label },
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .into();
+            }
+            result
+        })
+        .collect();
+    let mut notifications: Vec<Value> = report
+        .skipped
+        .iter()
+        .map(|s| {
+            json!({
+                "level": "note",
+                "message": { "text": format!("skipped {}: {}", s.path, s.reason) },
+                "locations": [{ "physicalLocation": { "artifactLocation": artifact(&s.path) } }],
+                "descriptor": { "id": format!("skipped/{}", s.reason.code()) },
+            })
+        })
+        .collect();
+    notifications.extend(report.errors.iter().map(|e| {
+        json!({
+            "level": "error",
+            "message": { "text": format!("could not scan {}: {}", e.path, e.message) },
+            "locations": [{ "physicalLocation": { "artifactLocation": artifact(&e.path) } }],
+            "descriptor": { "id": "error/io" },
+        })
+    }));
+    let root = std::env::current_dir()
+        .ok()
+        .map(|d| {
+            format!(
+                "file://{}/",
+                encode_path(&d.to_string_lossy()).trim_end_matches('/')
+            )
+        })
+        .unwrap_or_else(|| "file:///".to_string());
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "skillaudit",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/skillaudit/skillaudit",
+                    "rules": rule_descriptors(),
+                }
+            },
+            "originalUriBaseIds": { "SRCROOT": { "uri": root } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+                "properties": {
+                    "filesScanned": report.counts.files_scanned,
+                    "filesSkipped": report.counts.files_skipped,
+                    "filesErrored": report.counts.files_errored,
+                },
+            }],
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("serialisable");
+    s.push('\n');
+    s
+}

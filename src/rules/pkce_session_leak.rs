@@ -1,0 +1,83 @@
+//! pkce-session-leak: a code verifier kept where other sessions or code paths can read it.
+
+use super::Rule;
+use crate::facts::{FileFacts, StoreScope};
+use crate::finding::Diagnostic;
+
+pub struct PkceSessionLeak;
+
+const HELP: &str = "keep the verifier in a store scoped to one authorization: the user's session (req.session, Flask session), a map keyed by the state value, or a local variable of the flow";
+
+impl Rule for PkceSessionLeak {
+    fn id(&self) -> &'static str {
+        "pkce-session-leak"
+    }
+
+    fn check(&self, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for write in &facts.verifier_writes {
+            let message = match &write.scope {
+                StoreScope::Scoped => continue,
+                StoreScope::ModuleInit => {
+                    "code verifier is created once at module level: every user of the process shares one verifier".to_string()
+                }
+                StoreScope::ModuleVariable(name) => format!(
+                    "code verifier is stored in the module-level variable `{name}`: concurrent logins overwrite and read each other's verifier"
+                ),
+                StoreScope::ClassAttribute(name) => format!(
+                    "code verifier is stored in the class attribute `{name}`, shared by every instance and session"
+                ),
+                StoreScope::Global(name) => {
+                    format!("code verifier is stored on `{name}`, readable by any code in the process or page")
+                }
+                StoreScope::Environment => {
+                    "code verifier is stored in the process environment, shared by the whole process and inherited by child processes".to_string()
+                }
+                StoreScope::LocalStorage => {
+                    "code verifier is stored in localStorage, which persists and is shared by every tab and script of the origin".to_string()
+                }
+                StoreScope::AppState(name) => {
+                    format!("code verifier is stored in application-wide state `{name}`, shared by every session")
+                }
+                StoreScope::ConstantKey(key) => format!(
+                    "code verifier is stored under the constant key {key}: every session reads and overwrites the same entry"
+                ),
+                StoreScope::FixedFile(path) => format!(
+                    "code verifier is written to the fixed path {path}, which concurrent processes and sessions overwrite and read"
+                ),
+            };
+            out.push(Diagnostic::new(write.span, message, HELP));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Span, VerifierWrite};
+
+    #[test]
+    fn scoped_writes_are_silent_and_others_named() {
+        let facts = FileFacts {
+            verifier_writes: vec![
+                VerifierWrite {
+                    span: Span::new(1, 2),
+                    scope: StoreScope::Scoped,
+                },
+                VerifierWrite {
+                    span: Span::new(3, 4),
+                    scope: StoreScope::ConstantKey("\"pkce_verifier\"".into()),
+                },
+                VerifierWrite {
+                    span: Span::new(5, 6),
+                    scope: StoreScope::LocalStorage,
+                },
+            ],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        PkceSessionLeak.check(&facts, &mut out);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].message.contains("\"pkce_verifier\""));
+        assert!(out[1].message.contains("localStorage"));
+    }
+}

@@ -1,0 +1,149 @@
+//! The scan pipeline: discover → (in parallel, per file) read → prefilter → parse → extract → rules → report.
+//! Each file is read once, parsed once and walked once for all rules; its tree is dropped before the worker
+//! takes the next file, so memory is bounded by the thread count and the largest file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions, WalkIssue};
+use crate::facts::FileFacts;
+use crate::finding::{Diagnostic, Severity};
+use crate::lang::Lang;
+use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped};
+use crate::source::{self, Loaded, SkipReason};
+use crate::{extract, prefilter, rules};
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub discover: DiscoverOptions,
+    pub max_file_size: u64,
+    pub prefilter: bool,
+    pub min_severity: Severity,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            discover: DiscoverOptions::default(),
+            max_file_size: 2 * 1024 * 1024,
+            prefilter: true,
+            min_severity: Severity::Low,
+        }
+    }
+}
+
+/// Why a text could not be analysed.
+#[derive(Debug)]
+pub enum NotAnalysed {
+    Skipped(SkipReason),
+    Failed(String),
+}
+
+/// Extracts facts from a source text (parsing it with the thread's parser).
+pub fn facts_of(lang: Lang, text: &str) -> Result<FileFacts, NotAnalysed> {
+    let tree = crate::lang::parse(lang, text)
+        .ok_or_else(|| NotAnalysed::Failed("the parser gave up on this file".into()))?;
+    extract::extract(lang, &tree, text).map_err(NotAnalysed::Skipped)
+}
+
+/// Runs every rule over a file's facts, in registry order.
+pub fn run_rules(facts: &FileFacts) -> Vec<(&'static str, Diagnostic)> {
+    let mut all = Vec::new();
+    let mut out = Vec::new();
+    for rule in rules::REGISTRY {
+        rule.check(facts, &mut out);
+        all.extend(out.drain(..).map(|d| (rule.id(), d)));
+    }
+    all
+}
+
+/// Analyses one text: the diagnostics of every rule, the suppressions, and whether it was parsed.
+pub type Analysis = (Vec<(&'static str, Diagnostic)>, FileFacts, bool);
+
+pub fn analyze(lang: Lang, text: &str, use_prefilter: bool) -> Result<Analysis, NotAnalysed> {
+    if use_prefilter && !prefilter::may_match(text) {
+        return Ok((Vec::new(), FileFacts::default(), false));
+    }
+    let facts = facts_of(lang, text)?;
+    Ok((run_rules(&facts), facts, true))
+}
+
+/// Scans one candidate file. Never panics on bad input: every outcome is a `FileResult`.
+pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
+    let path = candidate.display.clone();
+    let result = |outcome| FileResult {
+        path: path.clone(),
+        outcome,
+        source: None,
+        warnings: Vec::new(),
+    };
+    let text = match source::load(&candidate.path, opts.max_file_size) {
+        Ok(Loaded::Text(text)) => text,
+        Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),
+        Err(e) => return result(Outcome::Error(format!("cannot read the file: {e}"))),
+    };
+    match analyze(candidate.lang, &text, opts.prefilter) {
+        Ok((diagnostics, facts, parsed)) => {
+            let (findings, suppressed, warnings) =
+                report::locate(&path, &text, diagnostics, &facts.suppressions);
+            let source = (!findings.is_empty()).then(|| Arc::<str>::from(text));
+            FileResult {
+                path,
+                outcome: Outcome::Scanned {
+                    findings,
+                    suppressed,
+                    parsed,
+                },
+                source,
+                warnings,
+            }
+        }
+        Err(NotAnalysed::Skipped(reason)) => result(Outcome::Skipped(reason)),
+        Err(NotAnalysed::Failed(message)) => result(Outcome::Error(message)),
+    }
+}
+
+/// Scans the given roots.
+pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverError> {
+    let start = Instant::now();
+    let found = discover::discover(roots, &opts.discover)?;
+    let mut walk_skipped = Vec::new();
+    let mut walk_errors = Vec::new();
+    for issue in found.issues {
+        match issue {
+            WalkIssue::Skipped { display, reason } => walk_skipped.push(Skipped {
+                path: display,
+                reason: reason.0,
+            }),
+            WalkIssue::Error { display, message } => walk_errors.push(Errored {
+                path: display,
+                message,
+            }),
+        }
+    }
+    let work = || {
+        found
+            .candidates
+            .par_iter()
+            .map(|c| scan_file(c, opts))
+            .collect::<Vec<_>>()
+    };
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.discover.threads)
+        .thread_name(|i| format!("skillaudit-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    Ok(Report::build(
+        results,
+        walk_skipped,
+        walk_errors,
+        opts.min_severity,
+        start.elapsed(),
+    ))
+}

@@ -1,0 +1,211 @@
+//! Runs every rule over every fixture and compares the findings with the `skillaudit-expect` comments.
+//! All files are checked before failing, and each failure names the file, the line and what is Missing or
+//! Extra. The whole suite runs with the prefilter on and off: the prefilter must not lose a finding.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use skillaudit::lang::Lang;
+use skillaudit::{report, rules, scan};
+
+const MARKER: &str = "skillaudit-expect:";
+
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            fixture_files(&path, out);
+        } else if Lang::from_path(&path).is_some() {
+            out.push(path);
+        }
+    }
+}
+
+/// Expected (line, rule) pairs, or errors for malformed comments.
+fn expectations(text: &str) -> (BTreeMap<(usize, String), usize>, Vec<String>) {
+    let mut expected = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let trimmed = line.trim_start();
+        if let Some(at) = line.find(MARKER) {
+            if !(trimmed.starts_with("//")
+                || trimmed.starts_with('#')
+                || trimmed.starts_with("{/*"))
+            {
+                errors.push(format!(
+                    "line {line_no}: the expect comment must be on its own line"
+                ));
+            }
+            for id in line[at + MARKER.len()..]
+                .trim_end_matches("*/}")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                if !rules::is_known(id) {
+                    errors.push(format!(
+                        "line {line_no}: unknown rule id `{id}` in an expect comment"
+                    ));
+                }
+                pending.push((line_no, id.to_string()));
+            }
+            continue;
+        }
+        for (_, id) in pending.drain(..) {
+            *expected.entry((line_no, id)).or_insert(0) += 1;
+        }
+    }
+    for (line_no, id) in pending {
+        errors.push(format!(
+            "line {line_no}: expect comment for `{id}` is not followed by code"
+        ));
+    }
+    (expected, errors)
+}
+
+fn actual(path: &Path, text: &str, prefilter: bool) -> BTreeMap<(usize, String), (usize, String)> {
+    let lang = Lang::from_path(path).unwrap();
+    let (diagnostics, facts, _) = scan::analyze(lang, text, prefilter).expect("fixtures parse");
+    let (findings, _, _) = report::locate(
+        &path.display().to_string(),
+        text,
+        diagnostics,
+        &facts.suppressions,
+    );
+    let mut out: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
+    for f in findings {
+        let e = out
+            .entry((f.location.start.line, f.rule_id.to_string()))
+            .or_insert((0, f.message.clone()));
+        e.0 += 1;
+    }
+    out
+}
+
+fn check_all(prefilter: bool) -> (Vec<String>, usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    fixture_files(&root, &mut files);
+    assert!(!files.is_empty(), "no fixtures under {}", root.display());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let rel = path.strip_prefix(&root).unwrap().display().to_string();
+        let (expected, errors) = expectations(&text);
+        for e in errors {
+            failures.push(format!("{rel}: {e}"));
+        }
+        let found = actual(path, &text, prefilter);
+        for ((line, rule), n) in &expected {
+            let got = found
+                .get(&(*line, rule.clone()))
+                .map(|(n, _)| *n)
+                .unwrap_or(0);
+            if got < *n {
+                failures.push(format!("{rel}:{line}: Missing {rule}"));
+            }
+        }
+        for ((line, rule), (n, message)) in &found {
+            let want = expected.get(&(*line, rule.clone())).copied().unwrap_or(0);
+            if *n > want {
+                failures.push(format!("{rel}:{line}: Extra {rule}: {message}"));
+            }
+        }
+        if rel.contains("near_miss") && !expected.is_empty() {
+            failures.push(format!("{rel}: a near-miss file must not expect findings"));
+        }
+        checked += 1;
+    }
+    (failures, checked)
+}
+
+#[test]
+fn fixtures_match_expectations() {
+    let (failures, checked) = check_all(true);
+    assert!(
+        failures.is_empty(),
+        "{} problem(s) in {checked} fixture files:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn prefilter_is_lossless_on_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    fixture_files(&root, &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            actual(&path, &text, true),
+            actual(&path, &text, false),
+            "{}: findings differ with the prefilter on and off",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_flagged_and_near_miss_fixtures_in_every_language() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for rule in rules::REGISTRY {
+        for lang in ["js", "ts", "py"] {
+            let dir = root.join(rule.id()).join(lang);
+            let names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|_| panic!("missing {}", dir.display()))
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                names.iter().any(|n| n.starts_with("flagged")),
+                "{}: no flagged file",
+                dir.display()
+            );
+            assert!(
+                names.iter().any(|n| n.starts_with("near_miss")),
+                "{}: no near_miss file",
+                dir.display()
+            );
+            let mut flagged_expectations = 0;
+            for n in names.iter().filter(|n| n.starts_with("flagged")) {
+                let text = std::fs::read_to_string(dir.join(n)).unwrap();
+                flagged_expectations += expectations(&text)
+                    .0
+                    .keys()
+                    .filter(|(_, id)| id == rule.id())
+                    .count();
+            }
+            assert!(
+                flagged_expectations > 0,
+                "{}: flagged files expect no {} finding",
+                dir.display(),
+                rule.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_rule_table_matches_the_rule_documents() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for meta in rules::metas() {
+        let row = format!(
+            "| [`{id}`](rules/{id}.md) | {} | {} |",
+            meta.severity.as_str(),
+            meta.summary,
+            id = meta.id
+        );
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the rule table row:\n{row}"
+        );
+    }
+}
