@@ -95,6 +95,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_prefilter: bool,
 
+    /// Scan test code too (test directories, *.test.*, *.spec.*, test_*.py), which is skipped by default.
+    #[arg(long)]
+    pub include_tests: bool,
+
     /// Follow symbolic links.
     #[arg(long, short = 'L')]
     pub follow: bool,

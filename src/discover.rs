@@ -19,6 +19,35 @@ pub struct Candidate {
     pub display: String,
     pub path: PathBuf,
     pub lang: Lang,
+    /// Named on the command line (always scanned).
+    pub explicit: bool,
+}
+
+/// Directory names that hold tests.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "__mocks__",
+    "spec",
+    "e2e",
+    "tap",
+];
+
+/// Whether a path is test code: in a test directory, or named like a test (`*.test.ts`, `*.spec.js`,
+/// `test_*.py`, `*_test.py`, `conftest.py`). Tests build deliberately incomplete OAuth requests to exercise
+/// servers' error paths, so they are skipped unless `--include-tests` is given.
+pub fn is_test_path(display: &str) -> bool {
+    let mut parts = display.split('/').collect::<Vec<_>>();
+    let file = parts.pop().unwrap_or("");
+    if parts.iter().any(|p| TEST_DIRS.contains(p)) {
+        return true;
+    }
+    let stem = file.split('.').next().unwrap_or("");
+    file.contains(".test.")
+        || file.contains(".spec.")
+        || (file.ends_with(".py")
+            && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest"))
 }
 
 /// Something found by the walk that is not scanned, with the reason.
@@ -54,6 +83,35 @@ impl Ord for SkipReasonOrd {
 pub struct Discovery {
     pub candidates: Vec<Candidate>,
     pub issues: Vec<WalkIssue>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_path;
+
+    #[test]
+    fn test_paths() {
+        for p in [
+            "src/__tests__/auth.ts",
+            "tests/test_auth.py",
+            "pkg/auth.test.ts",
+            "a/auth.spec.js",
+            "conftest.py",
+            "auth_test.py",
+            "test/x.js",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in [
+            "src/auth.ts",
+            "testing_utils.py",
+            "src/latest/auth.js",
+            "contest.py",
+            "attestation.ts",
+        ] {
+            assert!(!is_test_path(p), "{p}");
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -138,6 +196,7 @@ pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, 
                 display,
                 path: root.clone(),
                 lang,
+                explicit: true,
             }),
             None => d.issues.push(WalkIssue::Skipped {
                 display,
@@ -188,6 +247,7 @@ pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, 
                                 display,
                                 path: path.to_path_buf(),
                                 lang,
+                                explicit: false,
                             });
                             return WalkState::Continue;
                         }

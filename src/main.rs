@@ -9,6 +9,7 @@ use skillaudit::cli::{Cli, Color, Command, ScanArgs};
 use skillaudit::discover::DiscoverOptions;
 use skillaudit::render::{self, Format};
 use skillaudit::scan::{self, ScanOptions};
+use skillaudit::source::SkipReason;
 use skillaudit::{lang, rules, source};
 
 /// Exit code for usage and fatal errors.
@@ -65,6 +66,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         max_file_size: args.max_file_size,
         prefilter: !args.no_prefilter,
         min_severity: args.min_severity,
+        include_tests: args.include_tests,
     };
     let report = match scan::scan(&paths, &opts) {
         Ok(r) => r,
@@ -101,7 +103,11 @@ fn run_scan(args: ScanArgs) -> u8 {
         eprintln!("warning: {w}");
     }
     if args.format != Format::Human {
-        for s in &report.skipped {
+        for s in report
+            .skipped
+            .iter()
+            .filter(|s| s.reason != SkipReason::TestCode)
+        {
             eprintln!("skipped {}: {}", s.path, s.reason);
         }
         for e in &report.errors {

@@ -22,6 +22,8 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     pub prefilter: bool,
     pub min_severity: Severity,
+    /// Scan test code too (see `discover::is_test_path`).
+    pub include_tests: bool,
 }
 
 impl Default for ScanOptions {
@@ -31,6 +33,7 @@ impl Default for ScanOptions {
             max_file_size: 2 * 1024 * 1024,
             prefilter: true,
             min_severity: Severity::Low,
+            include_tests: false,
         }
     }
 }
@@ -80,6 +83,9 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
         source: None,
         warnings: Vec::new(),
     };
+    if !opts.include_tests && !candidate.explicit && discover::is_test_path(&candidate.display) {
+        return result(Outcome::Skipped(SkipReason::TestCode));
+    }
     let text = match source::load(&candidate.path, opts.max_file_size) {
         Ok(Loaded::Text(text)) => text,
         Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),

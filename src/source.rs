@@ -16,6 +16,7 @@ pub enum SkipReason {
     Symlink,
     SymlinkLoop,
     TooDeep { limit: usize },
+    TestCode,
 }
 
 impl SkipReason {
@@ -30,6 +31,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::SymlinkLoop => "symlink-loop",
             SkipReason::TooDeep { .. } => "too-deep",
+            SkipReason::TestCode => "test-code",
         }
     }
 }
@@ -54,6 +56,7 @@ impl fmt::Display for SkipReason {
             }
             SkipReason::Symlink => write!(f, "symbolic link, not followed (pass --follow to follow links)"),
             SkipReason::SymlinkLoop => write!(f, "symbolic link loop"),
+            SkipReason::TestCode => write!(f, "test code (pass --include-tests to scan tests too)"),
             SkipReason::TooDeep { limit } => write!(
                 f,
                 "syntax nested more than {limit} levels deep (generated code?); skillaudit analyses files up to that depth"

@@ -560,3 +560,31 @@ fn symlinks_are_not_followed_by_default() {
     assert_eq!(json["summary"]["files_scanned"], 1);
     assert_eq!(json["skipped"][0]["kind"], "symlink");
 }
+
+#[test]
+fn test_code_is_skipped_unless_asked_for() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "src/auth.ts", GOOD_REQUEST);
+    write(dir.path(), "test/authorize.test.ts", BAD_REQUEST);
+    write(
+        dir.path(),
+        "tests/test_flow.py",
+        "q = '?response_type=code&client_id=x'\n",
+    );
+    let out = skillaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let json = json_of(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json["summary"]["files_skipped"], 2);
+    assert_eq!(json["skipped"][0]["kind"], "test-code");
+    let out = skillaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--include-tests", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out.stdout)["summary"]["files_scanned"], 3);
+}

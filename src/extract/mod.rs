@@ -209,6 +209,8 @@ pub struct Index<'t> {
     pub bindings: HashMap<(usize, &'t str), Vec<Binding<'t>>>,
     /// Every binding, in source order.
     pub all_bindings: Vec<(usize, Binding<'t>)>,
+    /// Bindings by the id of their value node.
+    pub by_value: HashMap<usize, Binding<'t>>,
     /// Functions defined in the file by name (last definition wins for lookups; all are kept).
     pub functions: HashMap<&'t str, Vec<Node<'t>>>,
     /// Return statements by the id of their function.
@@ -252,6 +254,7 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         member_writes: Vec::new(),
         bindings: HashMap::new(),
         all_bindings: Vec::new(),
+        by_value: HashMap::new(),
         functions: HashMap::new(),
         returns: HashMap::new(),
         idents: HashMap::new(),
@@ -294,6 +297,7 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
             for b in found.drain(..) {
                 ix.bindings.entry((scope, b.name)).or_default().push(b);
                 ix.all_bindings.push((scope, b));
+                ix.by_value.insert(b.value.id(), b);
             }
         }
         if let Some(w) = d.member_write(node) {

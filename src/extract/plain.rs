@@ -36,12 +36,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
 /// the member it is written to, or the first argument of `.set(name, value)`.
 fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<String> {
     let parent = value.parent()?;
-    if let Some((_, b)) = ctx
-        .ix
-        .all_bindings
-        .iter()
-        .find(|(_, b)| b.value.id() == value.id())
-    {
+    if let Some(b) = ctx.ix.by_value.get(&value.id()) {
         return Some(b.name.to_string());
     }
     if let Some(w) = ctx
@@ -148,13 +143,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     }
     if name == "pkce" || is_method_name(&name) {
         // `if (!method) method = "plain"` is a default on the server side.
-        if let Some(b) = ctx
-            .ix
-            .all_bindings
-            .iter()
-            .find(|(_, b)| b.value.id() == s.id())
-            .map(|(_, b)| b)
-        {
+        if let Some(b) = ctx.ix.by_value.get(&s.id()) {
             let mut cur = b.target;
             for _ in 0..4 {
                 let Some(p) = cur.parent() else { break };
@@ -192,12 +181,13 @@ fn branch_verdict<'t, D: Dialect>(
             if conjunction_with_verifier {
                 return Some(false);
             }
+            // `if (method !== "plain") {...}` with no else: what happens to plain is decided elsewhere.
             let plain_path = if negated {
-                branch.alternative
+                branch.alternative?
             } else {
-                Some(branch.consequence)
+                branch.consequence
             };
-            return Some(plain_path.is_some_and(|p| rejects(ctx, p)));
+            return Some(rejects(ctx, plain_path));
         }
         let text = ctx.text(parent);
         if text.starts_with('!') || text.starts_with("not ") {

@@ -65,10 +65,24 @@ struct Write<'t> {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    let mut wrapping: HashMap<&str, Vec<(&str, Node)>> = HashMap::new();
+    for (_, b) in &ctx.ix.all_bindings {
+        if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
+            for a in args {
+                if let Arg::Positional(n) = a {
+                    wrapping
+                        .entry(ctx.text(n))
+                        .or_default()
+                        .push((b.name, b.value));
+                }
+            }
+        }
+    }
     let mut a = Analysis {
         ctx,
         writes: HashMap::new(),
         library_args: HashSet::new(),
+        wrapping,
     };
     a.collect_writes();
     a.libraries(facts);
@@ -85,12 +99,16 @@ struct Analysis<'c, 't, 'd, D: Dialect> {
     writes: HashMap<(usize, String), Vec<Write<'t>>>,
     /// Object arguments of library calls (handled there, not as containers).
     library_args: HashSet<usize>,
+    /// Variables initialised by a call that takes another variable: argument text → (variable, value).
+    wrapping: HashMap<&'t str, Vec<(&'t str, Node<'t>)>>,
 }
 
 fn provision(params: &Params, key: &str) -> Provision {
-    if params.has(key) {
+    // In OpenID Connect the nonce binds the response to the session as state does (RFC 9700 §4.7.1).
+    if params.has(key) || (key == "state" && params.has("nonce")) {
         Provision::InRequest
-    } else if params.unknown {
+    } else if params.unknown || params.has("request") || params.has("request_uri") {
+        // JAR / PAR: the parameters travel inside the signed request object or the pushed request.
         Provision::Unknown
     } else {
         Provision::Missing
@@ -281,30 +299,33 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     /// Adds the writes made, in the same function, to the variable that holds `node` (and to variables that
     /// wrap it: `new URLSearchParams(params)`, `url.searchParams` of `new URL(...)`).
     fn add_holder_writes(&self, node: Node<'t>, params: &mut Params<'t>) {
-        let ctx = self.ctx;
         let mut holders = Vec::new();
         if let Some(var) = self.holder(node) {
             holders.push(var.to_string());
+        }
+        // A variable passed directly (`buildAuthorizationUrl(config, parameters)`).
+        if let View::Ident(name) = self.ctx.view(self.ctx.unwrap(node)) {
+            holders.push(name.to_string());
         }
         let scope = self.group_scope(node);
         let mut i = 0;
         while i < holders.len() && i < 8 {
             let name = holders[i].clone();
             // Variables initialised from this one: `new URLSearchParams(name)`, `{...name}`, `dict(name)`.
-            for (_, b) in &ctx.ix.all_bindings {
-                if self.group_scope(b.value) != scope || holders.iter().any(|h| h == b.name) {
-                    continue;
-                }
-                if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
-                    if args
-                        .iter()
-                        .any(|a| matches!(a, Arg::Positional(n) if ctx.text(*n) == name))
-                    {
-                        holders.push(b.name.to_string());
-                    }
+            for &(bound, value) in self
+                .wrapping
+                .get(name.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if !holders.iter().any(|h| h == bound) && self.group_scope(value) == scope {
+                    holders.push(bound.to_string());
                 }
             }
             i += 1;
+        }
+        if self.is_pushed(&holders) {
+            params.add("request_uri".to_string(), node, None);
         }
         for h in &holders {
             for receiver in [h.clone(), format!("{h}.searchParams")] {
@@ -320,6 +341,19 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         }
     }
 
+    /// Whether one of these variables is sent as a pushed authorization request (RFC 9126): the parameters go
+    /// to the server over the back channel and the front channel carries only `request_uri`.
+    fn is_pushed(&self, holders: &[String]) -> bool {
+        let ctx = self.ctx;
+        ctx.ix.calls.iter().any(|&call| {
+            let View::Call { callee, args, .. } = ctx.view(call) else { return false };
+            ctx.callee_name(callee).is_some_and(|n| n.contains("pushedAuthorization"))
+                && args
+                    .iter()
+                    .any(|a| matches!(a, Arg::Positional(n) if holders.iter().any(|h| h == ctx.text(*n))))
+        })
+    }
+
     /// The variable a value is assigned to, looking up through sinks (`new URLSearchParams({...})`,
     /// `qs.stringify({...})`, `new URL(...)`) and wrappers.
     fn holder(&self, node: Node<'t>) -> Option<&'t str> {
@@ -327,12 +361,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let mut cur = node;
         for _ in 0..6 {
             let parent = cur.parent()?;
-            if let Some((_, b)) = ctx
-                .ix
-                .all_bindings
-                .iter()
-                .find(|(_, b)| b.value.id() == cur.id())
-            {
+            if let Some(b) = ctx.ix.by_value.get(&cur.id()) {
                 return Some(b.name);
             }
             match ctx.view(parent) {
@@ -481,6 +510,9 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                         }
                     }
                 }
+            }
+            if self.is_pushed(&[base.to_string()]) {
+                params.add("request_uri".to_string(), rt.key_node, None);
             }
             // `.set` calls are reported at the call; member writes at the assignment target.
             let at = rt
@@ -666,10 +698,12 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             let params = match params_node {
                 Some(n) => {
                     self.library_args.insert(ctx.unwrap(n).id());
-                    ctx.object_params(n, 0).unwrap_or(Params {
+                    let mut p = ctx.object_params(n, 0).unwrap_or(Params {
                         keys: Vec::new(),
                         unknown: true,
-                    })
+                    });
+                    self.add_holder_writes(n, &mut p);
+                    p
                 }
                 None => Params::default(),
             };

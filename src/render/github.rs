@@ -35,7 +35,11 @@ pub fn render(report: &Report) -> String {
             escape_data(&format!("{} Fix: {}", f.message, f.help)),
         ));
     }
-    for s in &report.skipped {
+    for s in report
+        .skipped
+        .iter()
+        .filter(|s| s.reason != crate::source::SkipReason::TestCode)
+    {
         out.push_str(&format!(
             "::notice file={},title=skillaudit skipped a file::{}\n",
             escape_property(&s.path),
