@@ -9,7 +9,6 @@ use skillaudit::cli::{Cli, Color, Command, ScanArgs};
 use skillaudit::discover::DiscoverOptions;
 use skillaudit::render::{self, Format};
 use skillaudit::scan::{self, ScanOptions};
-use skillaudit::source::SkipReason;
 use skillaudit::{lang, rules, source};
 
 /// Exit code for usage and fatal errors.
@@ -103,11 +102,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         eprintln!("warning: {w}");
     }
     if args.format != Format::Human {
-        for s in report
-            .skipped
-            .iter()
-            .filter(|s| s.reason != SkipReason::TestCode)
-        {
+        for s in report.listed_skips() {
             eprintln!("skipped {}: {}", s.path, s.reason);
         }
         for e in &report.errors {

@@ -300,6 +300,22 @@ impl Report {
         }
     }
 
+    /// Skipped files worth listing one by one: all but test code, which a repository has many of and which
+    /// `skipped_tests` counts instead. (JSON and SARIF still list every skip.)
+    pub fn listed_skips(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped
+            .iter()
+            .filter(|s| s.reason != SkipReason::TestCode)
+    }
+
+    /// How many test files were skipped (see `discover::is_test_path`).
+    pub fn skipped_tests(&self) -> usize {
+        self.skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::TestCode)
+            .count()
+    }
+
     pub fn verdict(&self) -> Verdict {
         if self.counts.findings() > 0 {
             Verdict::Findings

@@ -44,6 +44,27 @@ fn json_of(output: &[u8]) -> serde_json::Value {
     serde_json::from_slice(output).expect("valid JSON")
 }
 
+/// What `skillaudit scan --format json ARGS…` run in a directory gave.
+struct JsonScan {
+    code: Option<i32>,
+    json: serde_json::Value,
+    stderr: String,
+}
+
+fn scan_json(dir: &Path, args: &[&str]) -> JsonScan {
+    let out = skillaudit()
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    JsonScan {
+        code: out.status.code(),
+        json: json_of(&out.stdout),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 #[test]
 fn exit_code_0_when_clean() {
     let dir = TempDir::new().unwrap();
@@ -156,15 +177,11 @@ fn unreadable_file_gives_exit_code_2_without_findings() {
     std::fs::create_dir_all(dir.path().join("sub")).unwrap();
     let link = dir.path().join("sub/broken.js");
     std::os::unix::fs::symlink(dir.path().join("missing-target.js"), &link).unwrap();
-    let out = skillaudit()
-        .args(["scan", "--format", "json", "--follow"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
+    let out = scan_json(dir.path(), &["--follow", "."]);
+    let json = out.json;
     assert_eq!(json["summary"]["files_scanned"], 1);
     assert_eq!(json["summary"]["files_errored"], 1, "{json:#}");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, Some(2));
 }
 
 #[test]
@@ -174,12 +191,8 @@ fn excludes_gitignore_and_explicit_files() {
     write(dir.path(), "generated/auth.js", BAD_REQUEST);
     write(dir.path(), "vendor/auth.js", BAD_REQUEST);
     write(dir.path(), ".gitignore", "vendor/\n");
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "--exclude", "generated/**", "."])
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
+    let out = scan_json(dir.path(), &["--exclude", "generated/**", "."]);
+    let json = out.json;
     let paths: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()
@@ -188,12 +201,8 @@ fn excludes_gitignore_and_explicit_files() {
         .collect();
     assert_eq!(paths, ["src/auth.js", "src/auth.js"]);
     // A file named on the command line is scanned even when ignored.
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "vendor/auth.js"])
-        .output()
-        .unwrap();
-    assert_eq!(json_of(&out.stdout)["summary"]["files_scanned"], 1);
+    let out = scan_json(dir.path(), &["vendor/auth.js"]);
+    assert_eq!(out.json["summary"]["files_scanned"], 1);
 }
 
 #[test]
@@ -220,12 +229,8 @@ fn json_is_identical_for_one_and_eight_threads() {
 fn json_findings_have_the_documented_fields() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "auth.ts", BAD_REQUEST);
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "auth.ts"])
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
+    let out = scan_json(dir.path(), &["auth.ts"]);
+    let json = out.json;
     assert_eq!(json["version"], 1);
     assert_eq!(json["tool"]["name"], "skillaudit");
     // Sorted by path, line, column, then rule id.
@@ -252,12 +257,8 @@ fn fingerprints_survive_lines_added_above() {
     let fingerprints = |text: &str| {
         let dir = TempDir::new().unwrap();
         write(dir.path(), "auth.ts", text);
-        let out = skillaudit()
-            .current_dir(dir.path())
-            .args(["scan", "--format", "json", "auth.ts"])
-            .output()
-            .unwrap();
-        let json = json_of(&out.stdout);
+        let out = scan_json(dir.path(), &["auth.ts"]);
+        let json = out.json;
         json["findings"]
             .as_array()
             .unwrap()
@@ -409,12 +410,8 @@ fn suppression_comments() {
         "    // skillaudit-ignore: no-state-parameter, not-a-rule\n    response_type: \"code\",",
     );
     write(dir.path(), "auth.ts", text);
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "auth.ts"])
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
+    let out = scan_json(dir.path(), &["auth.ts"]);
+    let json = out.json;
     let rules: Vec<&str> = json["findings"]
         .as_array()
         .unwrap()
@@ -423,7 +420,7 @@ fn suppression_comments() {
         .collect();
     assert_eq!(rules, ["oauth-without-pkce"]);
     assert_eq!(json["summary"]["suppressed"], 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule id `not-a-rule`"));
+    assert!(out.stderr.as_str().contains("unknown rule id `not-a-rule`"));
 }
 
 /// Bad input: every file is accounted for, nothing panics or overflows, and the good file is still scanned.
@@ -478,23 +475,19 @@ fn bad_input_is_accounted_for_and_the_scan_goes_on() {
         ),
     );
     std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
-    let out = skillaudit()
-        .current_dir(d)
-        .args([
-            "scan",
-            "--format",
-            "json",
+    let out = scan_json(
+        d,
+        &[
             "--follow",
             "--no-prefilter",
             "--max-file-size",
             "32MiB",
             ".",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        ],
+    );
+    let stderr = out.stderr.as_str();
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let json = json_of(&out.stdout);
+    let json = out.json;
     let skipped: Vec<(String, String)> = json["skipped"]
         .as_array()
         .unwrap()
@@ -536,13 +529,9 @@ fn bad_input_is_accounted_for_and_the_scan_goes_on() {
         .iter()
         .any(|f| f["path"] == "good.ts"));
     // A too-large file is skipped with its reason under the default limit.
-    let out = skillaudit()
-        .current_dir(d)
-        .args(["scan", "--format", "json", "bundle.js"])
-        .output()
-        .unwrap();
-    assert_eq!(json_of(&out.stdout)["skipped"][0]["kind"], "too-large");
-    assert_eq!(out.status.code(), Some(3));
+    let out = scan_json(d, &["bundle.js"]);
+    assert_eq!(out.json["skipped"][0]["kind"], "too-large");
+    assert_eq!(out.code, Some(3));
 }
 
 #[test]
@@ -551,12 +540,8 @@ fn symlinks_are_not_followed_by_default() {
     write(dir.path(), "real/auth.js", BAD_REQUEST);
     std::os::unix::fs::symlink(dir.path().join("real/auth.js"), dir.path().join("link.js"))
         .unwrap();
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "."])
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
+    let out = scan_json(dir.path(), &["."]);
+    let json = out.json;
     assert_eq!(json["summary"]["files_scanned"], 1);
     assert_eq!(json["skipped"][0]["kind"], "symlink");
 }
@@ -571,20 +556,12 @@ fn test_code_is_skipped_unless_asked_for() {
         "tests/test_flow.py",
         "q = '?response_type=code&client_id=x'\n",
     );
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "."])
-        .output()
-        .unwrap();
-    let json = json_of(&out.stdout);
-    assert_eq!(out.status.code(), Some(0));
+    let out = scan_json(dir.path(), &["."]);
+    let json = out.json;
+    assert_eq!(out.code, Some(0));
     assert_eq!(json["summary"]["files_skipped"], 2);
     assert_eq!(json["skipped"][0]["kind"], "test-code");
-    let out = skillaudit()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "--include-tests", "."])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(json_of(&out.stdout)["summary"]["files_scanned"], 3);
+    let out = scan_json(dir.path(), &["--include-tests", "."]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(out.json["summary"]["files_scanned"], 3);
 }

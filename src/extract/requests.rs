@@ -78,11 +78,28 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
             }
         }
     }
+    // Arguments of pushed authorization requests (`oauth.pushedAuthorizationRequest(as, client, auth, params)`).
+    let mut pushed = HashSet::new();
+    for &call in &ctx.ix.calls {
+        let View::Call { callee, args, .. } = ctx.view(call) else {
+            continue;
+        };
+        if ctx
+            .callee_name(callee)
+            .is_some_and(|n| n.contains("pushedAuthorization"))
+        {
+            pushed.extend(args.iter().filter_map(|a| match a {
+                Arg::Positional(n) => Some(ctx.text(*n)),
+                _ => None,
+            }));
+        }
+    }
     let mut a = Analysis {
         ctx,
         writes: HashMap::new(),
         library_args: HashSet::new(),
         wrapping,
+        pushed,
     };
     a.collect_writes();
     a.libraries(facts);
@@ -101,6 +118,8 @@ struct Analysis<'c, 't, 'd, D: Dialect> {
     library_args: HashSet<usize>,
     /// Variables initialised by a call that takes another variable: argument text → (variable, value).
     wrapping: HashMap<&'t str, Vec<(&'t str, Node<'t>)>>,
+    /// Texts of the arguments of pushed-authorization-request calls.
+    pushed: HashSet<&'t str>,
 }
 
 fn provision(params: &Params, key: &str) -> Provision {
@@ -307,14 +326,24 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         if let View::Ident(name) = self.ctx.view(self.ctx.unwrap(node)) {
             holders.push(name.to_string());
         }
-        let scope = self.group_scope(node);
+        self.add_writes_of(holders, self.group_scope(node), node, params);
+    }
+
+    /// Adds the writes made in `scope` to the variables `holders`, to their `.searchParams`, and to variables
+    /// that wrap them (`new URLSearchParams(params)`). A request sent as a pushed authorization request
+    /// (RFC 9126) gets `request_uri`: its parameters go over the back channel, the browser only carries that.
+    fn add_writes_of(
+        &self,
+        mut holders: Vec<String>,
+        scope: usize,
+        at: Node<'t>,
+        params: &mut Params<'t>,
+    ) {
         let mut i = 0;
         while i < holders.len() && i < 8 {
-            let name = holders[i].clone();
-            // Variables initialised from this one: `new URLSearchParams(name)`, `{...name}`, `dict(name)`.
             for &(bound, value) in self
                 .wrapping
-                .get(name.as_str())
+                .get(holders[i].as_str())
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
             {
@@ -324,34 +353,24 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             }
             i += 1;
         }
-        if self.is_pushed(&holders) {
-            params.add("request_uri".to_string(), node, None);
+        if holders.iter().any(|h| self.pushed.contains(h.as_str())) {
+            params.add("request_uri".to_string(), at, None);
         }
-        for h in &holders {
-            for receiver in [h.clone(), format!("{h}.searchParams")] {
-                if let Some(ws) = self.writes.get(&(scope, receiver)) {
-                    for w in ws {
-                        match &w.key {
-                            Some(k) => params.add(k.clone(), w.key_node, w.value),
-                            None => params.unknown = true,
-                        }
+        for h in holders {
+            for receiver in [h.to_string(), format!("{h}.searchParams")] {
+                for w in self
+                    .writes
+                    .get(&(scope, receiver))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    match &w.key {
+                        Some(k) => params.add(k.clone(), w.key_node, w.value),
+                        None => params.unknown = true,
                     }
                 }
             }
         }
-    }
-
-    /// Whether one of these variables is sent as a pushed authorization request (RFC 9126): the parameters go
-    /// to the server over the back channel and the front channel carries only `request_uri`.
-    fn is_pushed(&self, holders: &[String]) -> bool {
-        let ctx = self.ctx;
-        ctx.ix.calls.iter().any(|&call| {
-            let View::Call { callee, args, .. } = ctx.view(call) else { return false };
-            ctx.callee_name(callee).is_some_and(|n| n.contains("pushedAuthorization"))
-                && args
-                    .iter()
-                    .any(|a| matches!(a, Arg::Positional(n) if holders.iter().any(|h| h == ctx.text(*n))))
-        })
     }
 
     /// The variable a value is assigned to, looking up through sinks (`new URLSearchParams({...})`,
@@ -480,12 +499,6 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 continue;
             }
             let mut params = Params::default();
-            for w in writes {
-                match &w.key {
-                    Some(k) => params.add(k.clone(), w.key_node, w.value),
-                    None => params.unknown = true,
-                }
-            }
             // Parameters given when the receiver was created: `new URLSearchParams({...})`, `new URL("...?a=b")`.
             let base = receiver.strip_suffix(".searchParams").unwrap_or(receiver);
             if let Some((_, b)) = ctx
@@ -511,9 +524,8 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                     }
                 }
             }
-            if self.is_pushed(&[base.to_string()]) {
-                params.add("request_uri".to_string(), rt.key_node, None);
-            }
+            // The writes to this receiver, to `base` and to variables that wrap it.
+            self.add_writes_of(vec![base.to_string()], *scope, rt.key_node, &mut params);
             // `.set` calls are reported at the call; member writes at the assignment target.
             let at = rt
                 .key_node

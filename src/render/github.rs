@@ -35,11 +35,7 @@ pub fn render(report: &Report) -> String {
             escape_data(&format!("{} Fix: {}", f.message, f.help)),
         ));
     }
-    for s in report
-        .skipped
-        .iter()
-        .filter(|s| s.reason != crate::source::SkipReason::TestCode)
-    {
+    for s in report.listed_skips() {
         out.push_str(&format!(
             "::notice file={},title=skillaudit skipped a file::{}\n",
             escape_property(&s.path),

@@ -113,15 +113,10 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
-    // Test files are counted, not listed one by one: a repository has many.
-    let mut tests = 0;
-    for s in &report.skipped {
-        if s.reason == crate::source::SkipReason::TestCode {
-            tests += 1;
-            continue;
-        }
+    for s in report.listed_skips() {
         out.push_str(&format!("skipped {}: {}\n", s.path, s.reason));
     }
+    let tests = report.skipped_tests();
     if tests > 0 {
         out.push_str(&format!(
             "skipped {tests} test file(s) (pass --include-tests to scan tests too)\n"
