@@ -32,6 +32,7 @@ const TEST_DIRS: &[&str] = &[
     "spec",
     "e2e",
     "tap",
+    "conformance",
 ];
 
 /// Whether a path is test code: in a test directory, or named like a test (`*.test.ts`, `*.spec.js`,

@@ -90,7 +90,8 @@ pub fn load(path: &Path, max_size: u64) -> std::io::Result<Loaded> {
     }
     let mut bytes = Vec::with_capacity(size as usize);
     // Read at most one byte past the limit: the file may have grown since `metadata`.
-    file.take(max_size + 1).read_to_end(&mut bytes)?;
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_size {
         return Ok(Loaded::Skip(SkipReason::TooLarge {
             size: bytes.len() as u64,

@@ -246,6 +246,7 @@ impl Dialect for Js {
                         value,
                         append: false,
                         field: None,
+                        declares: true,
                     }),
                     "object_pattern" => {
                         for p in named_children(name) {
@@ -258,6 +259,7 @@ impl Dialect for Js {
                                         value,
                                         append: false,
                                         field: Some(n),
+                                        declares: true,
                                     });
                                 }
                                 "pair_pattern" => {
@@ -270,6 +272,7 @@ impl Dialect for Js {
                                                 value,
                                                 append: false,
                                                 field: Some(&src[k.byte_range()]),
+                                                declares: true,
                                             });
                                         }
                                     }
@@ -283,6 +286,7 @@ impl Dialect for Js {
                                             value,
                                             append: false,
                                             field: Some(n),
+                                            declares: true,
                                         });
                                     }
                                 }
@@ -304,6 +308,7 @@ impl Dialect for Js {
                         value,
                         append: false,
                         field: None,
+                        declares: false,
                     });
                 }
             }
@@ -322,6 +327,7 @@ impl Dialect for Js {
                         value,
                         append: op.kind() == "+=",
                         field: None,
+                        declares: false,
                     });
                 }
             }
@@ -497,6 +503,66 @@ impl Dialect for Js {
             }
             _ => None,
         }
+    }
+
+    fn parameters<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<&'t str> {
+        if let Some(single) = field(function, "parameter") {
+            return vec![&src[single.byte_range()]];
+        }
+        let Some(params) = field(function, "parameters") else {
+            return Vec::new();
+        };
+        named_children(params)
+            .filter_map(|p| {
+                let p = match p.kind() {
+                    "required_parameter" | "optional_parameter" => field(p, "pattern")?,
+                    "assignment_pattern" => field(p, "left")?,
+                    _ => p,
+                };
+                match p.kind() {
+                    // `this: T` is a type annotation, not an argument.
+                    "this" => None,
+                    "identifier" => Some(&src[p.byte_range()]),
+                    _ => Some(""),
+                }
+            })
+            .collect()
+    }
+
+    fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>> {
+        if function.kind() != "arrow_function" {
+            return None;
+        }
+        field(function, "body").filter(|b| b.kind() != "statement_block")
+    }
+
+    fn is_await(&self, node: Node) -> bool {
+        node.kind() == "await_expression"
+    }
+
+    fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
+        if node.kind() != "variable_declarator" || field(node, "value").is_some() {
+            return None;
+        }
+        field(node, "name")
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| &src[n.byte_range()])
+    }
+
+    fn class_field<'t>(&self, node: Node<'t>, src: &'t str) -> Option<super::ClassField<'t>> {
+        if !matches!(node.kind(), "public_field_definition" | "field_definition") {
+            return None;
+        }
+        let target = field(node, "name").or_else(|| field(node, "property"))?;
+        let value = field(node, "value")?;
+        let mut cursor = node.walk();
+        let is_static = node.children(&mut cursor).any(|c| c.kind() == "static");
+        Some(super::ClassField {
+            name: &src[target.byte_range()],
+            target,
+            value,
+            is_static,
+        })
     }
 
     fn is_docstring(&self, node: Node) -> bool {

@@ -125,6 +125,18 @@ pub struct Binding<'t> {
     pub append: bool,
     /// `const { field } = value` / `const { field: name } = value`: the name is bound to `value.field`.
     pub field: Option<&'t str>,
+    /// The binding declares the name in its scope (`const`/`let`/`var`, a Python assignment, `with … as`), as
+    /// opposed to assigning a name declared elsewhere (a JavaScript assignment expression).
+    pub declares: bool,
+}
+
+/// A class field with an initialiser: `static v = …`, `private w = …` (JavaScript, TypeScript).
+#[derive(Clone, Copy, Debug)]
+pub struct ClassField<'t> {
+    pub name: &'t str,
+    pub target: Node<'t>,
+    pub value: Node<'t>,
+    pub is_static: bool,
 }
 
 /// A write through a member or index: `obj.key = value`, `obj["key"] = value`.
@@ -180,6 +192,40 @@ pub trait Dialect {
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
     /// A `global NAME` declaration (Python).
     fn globals<'t>(&self, _node: Node<'t>, _src: &'t str, _out: &mut Vec<&'t str>) {}
+    /// The parameter names of a function, in order; a destructuring pattern or `...rest` gives `""`, so that
+    /// positions still line up with arguments.
+    fn parameters<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<&'t str>;
+    /// The body of a function when it is an expression (`() => value`, `lambda: value`): its return value.
+    fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>>;
+    /// A slice used as an index (`v[a:b]`): its start and end.
+    fn slice<'t>(&self, _index: Node<'t>) -> Option<(Option<Node<'t>>, Option<Node<'t>>)> {
+        None
+    }
+    /// A comprehension or generator repeating one expression over an iterable (`f() for _ in range(n)`): the
+    /// expression and the iterable.
+    fn repeated<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        None
+    }
+    /// A class field defined by this node.
+    fn class_field<'t>(&self, _node: Node<'t>, _src: &'t str) -> Option<ClassField<'t>> {
+        None
+    }
+    /// Whether the node is an `await`.
+    fn is_await(&self, _node: Node) -> bool {
+        false
+    }
+    /// A name declared without a value (`let v;`, `v: str`).
+    fn bare_declaration<'t>(&self, _node: Node<'t>, _src: &'t str) -> Option<&'t str> {
+        None
+    }
+    /// The name of a class defined by this node.
+    fn class_name<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
+        if !self.is_class(node) {
+            return None;
+        }
+        node.child_by_field_name("name")
+            .map(|n| &src[n.byte_range()])
+    }
 }
 
 /// Files nested deeper than this are skipped with a reason. tree-sitter finds a node's parent by walking down
@@ -219,6 +265,14 @@ pub struct Index<'t> {
     pub idents: HashMap<&'t str, Vec<Node<'t>>>,
     /// Names declared `global` inside functions (Python).
     pub globals: Vec<(usize, &'t str)>,
+    /// The module awaits at top level: an ES module run once as a script.
+    pub top_level_await: bool,
+    /// Names declared without a value, by (scope id, name).
+    pub bare_declarations: std::collections::HashSet<(usize, &'t str)>,
+    /// Classes defined in the file, by name.
+    pub classes: HashMap<&'t str, Node<'t>>,
+    /// Class fields with initialisers.
+    pub fields: Vec<ClassField<'t>>,
     pub imports: HashMap<String, String>,
     pub suppressions: Vec<Suppression>,
 }
@@ -259,6 +313,10 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         returns: HashMap::new(),
         idents: HashMap::new(),
         globals: Vec::new(),
+        top_level_await: false,
+        bare_declarations: Default::default(),
+        classes: HashMap::new(),
+        fields: Vec::new(),
         imports: HashMap::new(),
         suppressions: Vec::new(),
     };
@@ -310,6 +368,18 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
             if let Some(f) = enclosing_function(d, node) {
                 ix.returns.entry(f.id()).or_default().push(node);
             }
+        }
+        if !ix.top_level_await && d.is_await(node) && enclosing_function(d, node).is_none() {
+            ix.top_level_await = true;
+        }
+        if let Some(name) = d.bare_declaration(node, src) {
+            ix.bare_declarations.insert((scope_of(d, node).id(), name));
+        }
+        if let Some(name) = d.class_name(node, src) {
+            ix.classes.insert(name, node);
+        }
+        if let Some(f) = d.class_field(node, src) {
+            ix.fields.push(f);
         }
         globals.clear();
         d.globals(node, src, &mut globals);

@@ -197,6 +197,24 @@ impl Dialect for Py {
     }
 
     fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
+        // `with open(p) as fh:` binds `fh` to `open(p)`.
+        if node.kind() == "as_pattern" && node.parent().is_some_and(|p| p.kind() == "with_item") {
+            let value = named_children(node).next();
+            let alias = field(node, "alias").and_then(|a| named_children(a).next());
+            if let (Some(value), Some(alias)) = (value, alias) {
+                if alias.kind() == "identifier" {
+                    out.push(Binding {
+                        name: &src[alias.byte_range()],
+                        target: alias,
+                        value,
+                        append: false,
+                        field: None,
+                        declares: true,
+                    });
+                }
+            }
+            return;
+        }
         if !matches!(node.kind(), "assignment" | "augmented_assignment") {
             return;
         }
@@ -215,6 +233,7 @@ impl Dialect for Py {
                 value,
                 append,
                 field: None,
+                declares: true,
             });
         }
     }
@@ -335,6 +354,81 @@ impl Dialect for Py {
                 &src[field(node, "name")?.byte_range()],
                 field(node, "value")?,
             )),
+            _ => None,
+        }
+    }
+
+    fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
+        if node.kind() != "assignment" || field(node, "right").is_some() {
+            return None;
+        }
+        field(node, "left")
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| &src[n.byte_range()])
+    }
+
+    fn parameters<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<&'t str> {
+        let Some(params) = field(function, "parameters") else {
+            return Vec::new();
+        };
+        named_children(params)
+            .filter_map(|p| match p.kind() {
+                "identifier" => Some(&src[p.byte_range()]),
+                "default_parameter" | "typed_default_parameter" => {
+                    field(p, "name").map(|n| &src[n.byte_range()])
+                }
+                "typed_parameter" => named_children(p).next().map(|n| {
+                    if n.kind() == "identifier" {
+                        &src[n.byte_range()]
+                    } else {
+                        ""
+                    }
+                }),
+                "keyword_separator" | "positional_separator" => None,
+                _ => Some(""),
+            })
+            .collect()
+    }
+
+    fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>> {
+        (function.kind() == "lambda")
+            .then(|| field(function, "body"))
+            .flatten()
+    }
+
+    fn slice<'t>(&self, index: Node<'t>) -> Option<(Option<Node<'t>>, Option<Node<'t>>)> {
+        if index.kind() != "slice" {
+            return None;
+        }
+        // Children are `start? : end? (: step?)?`; the colons are anonymous.
+        let mut start = None;
+        let mut end = None;
+        let mut colons = 0;
+        let mut cursor = index.walk();
+        for c in index.children(&mut cursor) {
+            if c.kind() == ":" {
+                colons += 1;
+            } else if c.is_named() && c.kind() != "comment" {
+                match colons {
+                    0 => start = Some(c),
+                    1 => end = Some(c),
+                    _ => {}
+                }
+            }
+        }
+        Some((start, end))
+    }
+
+    fn repeated<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        if !matches!(node.kind(), "generator_expression" | "list_comprehension") {
+            return None;
+        }
+        let body = field(node, "body")?;
+        let clauses: Vec<Node> = named_children(node)
+            .filter(|c| c.kind() == "for_in_clause" || c.kind() == "if_clause")
+            .collect();
+        match clauses.as_slice() {
+            [only] if only.kind() == "for_in_clause" => Some((body, field(*only, "right")?)),
             _ => None,
         }
     }

@@ -1,6 +1,1743 @@
 //! Code verifiers: where their value comes from (entropy) and where it is stored (scope).
+//!
+//! A value is a *verifier* when it is bound to a name containing `verifier`, sent as `code_verifier`, passed to a
+//! same-file parameter named so, returned by a same-file function named so, or hashed into a `code_challenge`.
+//! Each verifier is traced back to its source through bindings, concatenation, method chains, encodings,
+//! hashes, truncation and same-file helpers, with a depth limit and a step budget (cycles terminate).
+//! Unknown origins (parameters, other files, unknown calls) give no fact: precision comes first.
 
-use super::{Ctx, Dialect};
-use crate::facts::FileFacts;
+use std::cell::Cell;
+use std::collections::HashSet;
 
-pub fn extract<D: Dialect>(_ctx: &Ctx<'_, '_, D>, _facts: &mut FileFacts) {}
+use tree_sitter::Node;
+
+use super::{span, Arg, Ctx, Dialect, Entry, Key, StrPart, View, MAX_DEPTH};
+use crate::entropy::estimate;
+use crate::facts::{
+    Entropy, EntropySource, FileFacts, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
+};
+
+/// How many expressions one verifier's trace may visit (bounds fan-out through concatenations and helpers).
+const BUDGET: usize = 400;
+
+/// Names that contain `verifier` but are not PKCE code verifiers: token and signature verifiers, OAuth 1.0a.
+const NOT_PKCE: &[&str] = &[
+    "tokenverifier",
+    "oauthverifier",
+    "jwtverifier",
+    "signatureverifier",
+    "webhookverifier",
+    "emailverifier",
+    "credentialverifier",
+];
+
+/// ASCII case-insensitive `contains`, without allocating.
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Whether a name denotes a PKCE code verifier.
+pub fn is_verifier_name(name: &str) -> bool {
+    contains_ci(name, "verifier")
+        && !NOT_PKCE
+            .iter()
+            .any(|w| Ctx::<super::py::Py>::name_has(name, w))
+}
+
+/// Whether a name denotes a code challenge (not its method).
+fn is_challenge_name(name: &str) -> bool {
+    contains_ci(name, "challenge")
+        && !contains_ci(name, "method")
+        && !contains_ci(name, "supported")
+}
+
+/// A verifier value found in the code.
+#[derive(Clone, Copy)]
+enum Expr<'t> {
+    Node(Node<'t>),
+    /// `field` of the value (`const { verifier } = pair()`).
+    Field(Node<'t>, &'t str),
+}
+
+#[derive(Clone, Debug)]
+struct Traced {
+    entropy: Entropy,
+    span: Span,
+    /// Bits each character of the current string form carries (hex 4, base64url 6), when known.
+    per_char: Option<u32>,
+}
+
+impl Traced {
+    fn new(source: EntropySource, described: String, span: Span, per_char: Option<u32>) -> Self {
+        Traced {
+            entropy: Entropy {
+                source,
+                described,
+                truncated: None,
+            },
+            span,
+            per_char,
+        }
+    }
+
+    fn predictable(&self) -> bool {
+        estimate(&self.entropy).predictable
+    }
+
+    fn bits(&self) -> u32 {
+        estimate(&self.entropy).bits
+    }
+
+    fn weak(&self) -> bool {
+        estimate(&self.entropy).is_weak()
+    }
+
+    fn encoded(mut self, per_char: Option<u32>) -> Self {
+        if per_char.is_some() {
+            self.per_char = per_char;
+        }
+        self
+    }
+}
+
+/// Of several possible values (branches, returns), the one to report: any weak path is a weakness.
+fn weakest(options: Vec<Traced>) -> Option<Traced> {
+    let weak = options.iter().position(Traced::weak);
+    match weak {
+        Some(i) => options.into_iter().nth(i),
+        None => options.into_iter().next(),
+    }
+}
+
+/// Per-character bits of encodings named in calls (`toString("hex")`, `digest("base64url")`).
+fn encoding_bits(name: &str) -> Option<u32> {
+    match name {
+        "hex" => Some(4),
+        "base64" | "base64url" => Some(6),
+        "36" => Some(5),
+        "32" => Some(5),
+        _ => None,
+    }
+}
+
+/// Method calls whose result carries the receiver's randomness (string conversions, encodings, clean-ups).
+const PASS_METHODS: &[&str] = &[
+    "toString",
+    "replace",
+    "replaceAll",
+    "toLowerCase",
+    "toUpperCase",
+    "trim",
+    "trimEnd",
+    "trimStart",
+    "padStart",
+    "padEnd",
+    "normalize",
+    "valueOf",
+    "getTime",
+    "toISOString",
+    "toJSON",
+    "digest",
+    "hexdigest",
+    "hex",
+    "decode",
+    "encode",
+    "rstrip",
+    "lstrip",
+    "strip",
+    "lower",
+    "upper",
+    "isoformat",
+    "timestamp",
+    "toFixed",
+    "bigint",
+];
+
+/// Functions whose result carries their first argument's randomness.
+const PASS_FUNCTIONS: &[&str] = &[
+    "String",
+    "str",
+    "from",
+    "btoa",
+    "format",
+    "encodeURIComponent",
+    "stringify",
+    "floor",
+    "round",
+    "trunc",
+    "int",
+    "hex",
+    "hexlify",
+    "bytes",
+];
+
+/// Whether a helper's name says it encodes its argument (`base64url(bytes)`, `b64u`, `toHex`).
+fn encoder_name(name: &str) -> Option<u32> {
+    if contains_ci(name, "base64") || contains_ci(name, "b64") {
+        Some(6)
+    } else if contains_ci(name, "hex") {
+        Some(4)
+    } else if contains_ci(name, "encode") {
+        Some(6)
+    } else {
+        None
+    }
+}
+
+/// Hash functions that take their data as an argument (`hashlib.sha256(data)`).
+const HASHES: &[&str] = &[
+    "sha256", "sha384", "sha512", "sha1", "md5", "blake2b", "blake2s", "sha3_256", "sha3_512",
+];
+
+/// Python's `string` constants: their number of distinct characters.
+fn string_constant(name: &str) -> Option<u32> {
+    match name {
+        "string.ascii_letters" => Some(52),
+        "string.ascii_lowercase" | "string.ascii_uppercase" => Some(26),
+        "string.digits" => Some(10),
+        "string.hexdigits" => Some(22),
+        "string.octdigits" => Some(8),
+        "string.punctuation" => Some(32),
+        "string.printable" => Some(100),
+        _ => None,
+    }
+}
+
+/// Normalises a qualified name: `node:` prefixes and browser/global receivers dropped.
+fn normalize(q: &str) -> String {
+    let mut q = q.strip_prefix("node:").unwrap_or(q);
+    for prefix in ["window.", "globalThis.", "self.", "global."] {
+        if let Some(rest) = q.strip_prefix(prefix) {
+            q = rest;
+            break;
+        }
+    }
+    q.replace("crypto.webcrypto.", "crypto.")
+}
+
+fn last_segment(q: &str) -> &str {
+    q.rsplit('.').next().unwrap_or(q)
+}
+
+/// A hard-coded verifier: a string of at least 8 characters, all from RFC 7636's unreserved set. Empty and
+/// placeholder strings (`""`, `"<verifier>"`, descriptions with spaces) are not verifiers.
+fn looks_like_verifier(s: &str) -> bool {
+    s.len() >= 8
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Whether a file can hold PKCE at all. A `verifier` in a file that never mentions a challenge, a code
+/// verifier or PKCE is something else (an OAuth 1.0a `oauth_verifier`, a signature verifier).
+fn mentions_pkce(src: &str) -> bool {
+    ["challenge", "code_verifier", "codeverifier", "pkce"]
+        .iter()
+        .any(|w| contains_ci(src, w))
+}
+
+/// Values that say they are not real verifiers: probes and placeholders sent to provoke an error.
+fn is_placeholder(s: &str) -> bool {
+    ["dummy", "fake", "placeholder", "invalid", "example", "xxxx"]
+        .iter()
+        .any(|w| contains_ci(s, w))
+}
+
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    if !mentions_pkce(ctx.src) {
+        return;
+    }
+    let v = Verifiers {
+        ctx,
+        budget: Cell::new(BUDGET),
+    };
+    let mut sources: Vec<VerifierSource> = Vec::new();
+    for expr in v.verifier_expressions() {
+        v.budget.set(BUDGET);
+        let (traced, at) = match expr {
+            Expr::Node(n) => (v.trace(n, 0), n),
+            Expr::Field(n, f) => (v.trace_field(n, f, 0), n),
+        };
+        let Some(t) = traced else { continue };
+        let at = span(at);
+        let used_at = (t.span.start < at.start || t.span.end > at.end).then_some(at);
+        sources.push(VerifierSource {
+            span: t.span,
+            entropy: t.entropy,
+            used_at,
+        });
+    }
+    // One fact per source: the same helper reached from several callers is one finding.
+    sources.sort_by_key(|s| (s.span, s.used_at));
+    sources.dedup_by_key(|s| s.span);
+    facts.verifier_sources = sources;
+    facts.verifier_writes = v.writes();
+}
+
+struct Verifiers<'c, 't, 'd, D: Dialect> {
+    ctx: &'c Ctx<'t, 'd, D>,
+    budget: Cell<usize>,
+}
+
+impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
+    fn view(&self, node: Node<'t>) -> View<'t> {
+        self.ctx.view(node)
+    }
+
+    fn unwrap(&self, node: Node<'t>) -> Node<'t> {
+        self.ctx.unwrap(node)
+    }
+
+    fn is_js(&self) -> bool {
+        self.ctx.d.lang().is_js_family()
+    }
+
+    fn qualified(&self, node: Node<'t>) -> String {
+        self.ctx
+            .qualify(node, 0)
+            .map(|q| normalize(&q))
+            .unwrap_or_default()
+    }
+
+    /// The functions a callee names in this file: `helper()`, `this.helper()`, `self.helper()`, `Cls.helper()`.
+    fn same_file_functions(&self, callee: Node<'t>) -> Vec<Node<'t>> {
+        let callee = self.unwrap(callee);
+        let name = match self.view(callee) {
+            View::Ident(name) if !self.ctx.ix.imports.contains_key(name) => name,
+            View::Member { object, property } => match self.view(self.unwrap(object)) {
+                View::Ident(o)
+                    if matches!(o, "this" | "self" | "cls")
+                        || self.ctx.ix.classes.contains_key(o) =>
+                {
+                    property
+                }
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        self.ctx.ix.functions.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The values a function returns: its `return` expressions and an expression body.
+    fn returned(&self, function: Node<'t>) -> Vec<Node<'t>> {
+        let mut out: Vec<Node<'t>> = self
+            .ctx
+            .ix
+            .returns
+            .get(&function.id())
+            .map(|rs| {
+                rs.iter()
+                    .filter_map(|r| {
+                        (0..r.named_child_count())
+                            .filter_map(|i| r.named_child(i as u32))
+                            .find(|c| !self.ctx.d.is_comment(*c))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.extend(self.ctx.d.expression_body(function));
+        out
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Which values are verifiers
+    // ----------------------------------------------------------------------------------------------------
+
+    fn verifier_expressions(&self) -> Vec<Expr<'t>> {
+        let ctx = self.ctx;
+        let mut out = Vec::new();
+        for (_, b) in &ctx.ix.all_bindings {
+            if matches!(self.view(self.unwrap(b.value)), View::Function) {
+                continue;
+            }
+            if is_verifier_name(b.name) {
+                out.push(match b.field {
+                    Some(f) => Expr::Field(b.value, f),
+                    None => Expr::Node(b.value),
+                });
+            } else if is_challenge_name(b.name) && b.field.is_none() {
+                out.extend(self.hashed_input(b.value, 0).map(Expr::Node));
+            }
+        }
+        for w in &ctx.ix.member_writes {
+            if self
+                .write_key(w.target)
+                .is_some_and(|k| is_verifier_name(&k))
+            {
+                out.push(Expr::Node(w.value));
+            }
+        }
+        for f in &ctx.ix.fields {
+            if is_verifier_name(f.name) {
+                out.push(Expr::Node(f.value));
+            }
+        }
+        for &object in &ctx.ix.objects {
+            let View::Object(entries) = self.view(object) else {
+                continue;
+            };
+            for e in entries {
+                if let Entry::Pair(Key::Name(k, _), v) = e {
+                    if is_verifier_name(&k) {
+                        out.push(Expr::Node(v));
+                    } else if is_challenge_name(&k) {
+                        out.extend(self.hashed_input(v, 0).map(Expr::Node));
+                    }
+                }
+            }
+        }
+        for &call in &ctx.ix.calls {
+            let View::Call { callee, args, .. } = self.view(call) else {
+                continue;
+            };
+            for a in &args {
+                if let Arg::Keyword(k, v) = a {
+                    if is_verifier_name(k) {
+                        out.push(Expr::Node(*v));
+                    } else if is_challenge_name(k) {
+                        out.extend(self.hashed_input(*v, 0).map(Expr::Node));
+                    }
+                }
+            }
+            // `params.set("code_verifier", v)`, `url.searchParams.set("code_challenge", c)`.
+            if matches!(ctx.callee_name(callee), Some("set" | "append")) {
+                let key = Ctx::<D>::arg(&args, 0, "").and_then(|k| ctx.string_value(k));
+                if let (Some(key), Some(value)) = (key, Ctx::<D>::arg(&args, 1, "")) {
+                    if is_verifier_name(&key) {
+                        out.push(Expr::Node(value));
+                    } else if is_challenge_name(&key) {
+                        out.extend(self.hashed_input(value, 0).map(Expr::Node));
+                    }
+                }
+            }
+            // Arguments for same-file parameters named like a verifier: `authorizeUrl(secret, state)`.
+            let functions = self.same_file_functions(callee);
+            if let Some(&f) = functions.last() {
+                let params = ctx.d.parameters(f, ctx.src);
+                let is_method = matches!(self.view(self.unwrap(callee)), View::Member { .. });
+                let skip = usize::from(
+                    is_method && params.first().is_some_and(|p| matches!(*p, "self" | "cls")),
+                );
+                let positional = args.iter().filter_map(|a| match a {
+                    Arg::Positional(n) => Some(*n),
+                    _ => None,
+                });
+                for (param, arg) in params.iter().skip(skip).zip(positional) {
+                    if is_verifier_name(param) {
+                        out.push(Expr::Node(arg));
+                    }
+                }
+            }
+        }
+        // Helpers named like a verifier: what they return is one (reported inside the helper).
+        for (name, functions) in &ctx.ix.functions {
+            if is_verifier_name(name) {
+                for &f in functions {
+                    out.extend(self.returned(f).into_iter().map(Expr::Node));
+                }
+            }
+        }
+        out
+    }
+
+    /// The key of a member or index write target: `x.codeVerifier`, `x["code_verifier"]`.
+    fn write_key(&self, target: Node<'t>) -> Option<String> {
+        match self.view(target) {
+            View::Member { property, .. } => Some(property.to_string()),
+            View::Index { index, .. } => self.ctx.string_value(index),
+            _ => None,
+        }
+    }
+
+    /// The data hashed into a code challenge: `s256(v)`, `createHash(…).update(v).digest(…)`,
+    /// `base64(sha256(v.encode()))`, `calculatePKCECodeChallenge(v)`.
+    fn hashed_input(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Call { callee, args, .. } => {
+                let first = Ctx::<D>::arg(&args, 0, "");
+                let callee_u = self.unwrap(callee);
+                if let View::Member { object, property } = self.view(callee_u) {
+                    match property {
+                        "update" => return first,
+                        "digest" if args.len() == 2 => return Ctx::<D>::arg(&args, 1, ""),
+                        p if PASS_METHODS.contains(&p) => {
+                            return self.hashed_input(object, depth + 1)
+                        }
+                        _ => {}
+                    }
+                }
+                let q = self.qualified(callee);
+                let last = last_segment(&q);
+                if HASHES.contains(&last) {
+                    return first.and_then(|d| self.data_of(d, depth + 1));
+                }
+                // A helper or encoder around the hash: look inside its argument; a helper taking the
+                // verifier itself (`s256(verifier)`) gets it as its only argument.
+                let f = first?;
+                match self.view(self.unwrap(f)) {
+                    View::Call { .. } => self.hashed_input(f, depth + 1),
+                    View::Ident(_) | View::Member { .. }
+                        if !self.same_file_functions(callee).is_empty()
+                            || contains_ci(last, "challenge") =>
+                    {
+                        Some(f)
+                    }
+                    View::Ident(name) => {
+                        // `base64url(digest)` where `digest = sha256(verifier)`.
+                        let v = self.ctx.resolve_ident(name, f)?;
+                        self.hashed_input(v, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            View::Ident(name) => {
+                let v = self.ctx.resolve_ident(name, node)?;
+                self.hashed_input(v, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `v.encode()`, `new TextEncoder().encode(v)`, `Buffer.from(v)` → `v`.
+    fn data_of(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let View::Call { callee, args, .. } = self.view(node) {
+            if let View::Member { object, property } = self.view(self.unwrap(callee)) {
+                if property == "encode" {
+                    return match Ctx::<D>::arg(&args, 0, "") {
+                        Some(a)
+                            if matches!(
+                                self.view(self.unwrap(object)),
+                                View::Call { is_new: true, .. }
+                            ) =>
+                        {
+                            Some(a)
+                        }
+                        _ => self.data_of(object, depth + 1),
+                    };
+                }
+            }
+            if self.qualified(callee) == "Buffer.from" {
+                return Ctx::<D>::arg(&args, 0, "");
+            }
+        }
+        Some(node)
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Where a verifier's value comes from
+    // ----------------------------------------------------------------------------------------------------
+
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            return false;
+        }
+        self.budget.set(left - 1);
+        true
+    }
+
+    fn trace(&self, node: Node<'t>, depth: usize) -> Option<Traced> {
+        if depth > MAX_DEPTH || !self.spend() {
+            return None;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Str(_) | View::Add(..) | View::Adjacent(_) | View::Percent(..) => {
+                let mut leaves = Vec::new();
+                self.leaves(node, &mut leaves, depth);
+                self.concat(node, &leaves, depth)
+            }
+            View::Ident(name) => self.trace_ident(name, node, depth),
+            View::Member { object, property } => {
+                let q = self.qualified(node);
+                if q == "process.pid" {
+                    return Some(Traced::new(
+                        EntropySource::Clock,
+                        "process.pid".into(),
+                        span(node),
+                        None,
+                    ));
+                }
+                if matches!(property, "hex" | "urn") {
+                    return self.trace(object, depth + 1).map(|t| t.encoded(Some(4)));
+                }
+                if matches!(property, "int" | "bytes") {
+                    return self.trace(object, depth + 1);
+                }
+                self.trace_field(object, property, depth + 1)
+            }
+            View::Index { object, index } => {
+                if let Some((start, end)) = self.ctx.d.slice(index) {
+                    let t = self.trace(object, depth + 1)?;
+                    return Some(self.truncate(t, node, start, end, false));
+                }
+                if let Some(key) = self.ctx.string_value(index) {
+                    return self.trace_field(object, &key, depth + 1);
+                }
+                // `CHARSET[Math.floor(Math.random() * CHARSET.length)]`: a predictable pick.
+                self.trace(index, depth + 1).filter(Traced::predictable)
+            }
+            View::Call {
+                callee,
+                args,
+                is_new,
+            } => self.trace_call(node, callee, &args, is_new, depth),
+            View::Or(a, b) => {
+                let options: Vec<Traced> = [a, b]
+                    .into_iter()
+                    .filter_map(|n| self.trace(n, depth + 1))
+                    .collect();
+                weakest(options)
+            }
+            View::Conditional {
+                then, otherwise, ..
+            } => {
+                let options: Vec<Traced> = [then, otherwise]
+                    .into_iter()
+                    .filter_map(|n| self.trace(n, depth + 1))
+                    .collect();
+                weakest(options)
+            }
+            View::Other => {
+                // Arithmetic and other operators: a predictable operand makes a predictable value.
+                (0..node.named_child_count().min(4))
+                    .filter_map(|i| node.named_child(i as u32))
+                    .filter(|c| !self.ctx.d.is_comment(*c))
+                    .filter_map(|c| self.trace(c, depth + 1))
+                    .find(Traced::predictable)
+            }
+            _ => None,
+        }
+    }
+
+    /// The parts of a string expression: holes and literal-free subexpressions.
+    fn leaves(&self, node: Node<'t>, out: &mut Vec<Node<'t>>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Str(parts) => {
+                for p in parts {
+                    if let StrPart::Hole(h) = p {
+                        self.leaves(h, out, depth + 1);
+                    }
+                }
+            }
+            View::Add(a, b) => {
+                self.leaves(a, out, depth + 1);
+                self.leaves(b, out, depth + 1);
+            }
+            View::Adjacent(nodes) => {
+                for n in nodes {
+                    self.leaves(n, out, depth + 1);
+                }
+            }
+            View::Percent(fmt, args) => {
+                self.leaves(fmt, out, depth + 1);
+                match self.view(self.unwrap(args)) {
+                    View::Array(items) => out.extend(items),
+                    _ => out.push(args),
+                }
+            }
+            _ => out.push(node),
+        }
+    }
+
+    /// A value built from parts: a hard-coded literal, or the randomness of its parts added up.
+    fn concat(&self, whole: Node<'t>, leaves: &[Node<'t>], depth: usize) -> Option<Traced> {
+        let mut traced = Vec::new();
+        for &leaf in leaves {
+            let t = self.trace(leaf, depth + 1)?;
+            // A constant part adds nothing; it is not the source of a value that has other parts.
+            if t.entropy.source != EntropySource::Literal {
+                traced.push(t);
+            }
+        }
+        if traced.is_empty() {
+            let text = self.ctx.string_value(whole)?;
+            return (looks_like_verifier(&text) && !is_placeholder(&text)).then(|| {
+                Traced::new(
+                    EntropySource::Literal,
+                    "a hard-coded string".into(),
+                    span(whole),
+                    None,
+                )
+            });
+        }
+        if traced.iter().all(Traced::predictable) {
+            return traced.into_iter().next();
+        }
+        let random: Vec<Traced> = traced.into_iter().filter(|t| !t.predictable()).collect();
+        let total: u32 = random.iter().map(Traced::bits).sum();
+        let mut first = random.into_iter().next()?;
+        if total > first.bits() {
+            first.entropy.source = EntropySource::CsprngChars {
+                count: total,
+                alphabet: 2,
+            };
+            first.entropy.truncated = None;
+        }
+        first.per_char = None;
+        Some(first)
+    }
+
+    fn trace_ident(&self, name: &'t str, at: Node<'t>, depth: usize) -> Option<Traced> {
+        if self.ctx.ix.imports.contains_key(name) {
+            return None;
+        }
+        let (_, bindings) = self.ctx.lookup(name, at)?;
+        match bindings {
+            [only] if !only.append => match only.field {
+                Some(f) => self.trace_field(only.value, f, depth + 1),
+                None => self.trace(only.value, depth + 1),
+            },
+            [first, rest @ ..]
+                if !first.append && first.field.is_none() && rest.iter().all(|b| b.append) =>
+            {
+                let mut leaves = Vec::new();
+                for b in bindings {
+                    self.leaves(b.value, &mut leaves, depth + 1);
+                }
+                self.concat(first.value, &leaves, depth)
+            }
+            _ => {
+                // Reassigned: each assignment is a possible value.
+                let options: Vec<Traced> = bindings
+                    .iter()
+                    .filter(|b| !b.append)
+                    .filter_map(|b| match b.field {
+                        Some(f) => self.trace_field(b.value, f, depth + 1),
+                        None => self.trace(b.value, depth + 1),
+                    })
+                    .collect();
+                weakest(options)
+            }
+        }
+    }
+
+    /// The value of `node.field`.
+    fn trace_field(&self, node: Node<'t>, field: &str, depth: usize) -> Option<Traced> {
+        if depth > MAX_DEPTH || !self.spend() {
+            return None;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Object(entries) => entries.into_iter().find_map(|e| match e {
+                Entry::Pair(Key::Name(k, _), v) if k == field => self.trace(v, depth + 1),
+                _ => None,
+            }),
+            View::Ident(name) if !self.ctx.ix.imports.contains_key(name) => {
+                let (_, bindings) = self.ctx.lookup(name, node)?;
+                match bindings {
+                    [only] if !only.append && only.field.is_none() => {
+                        self.trace_field(only.value, field, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            View::Call { callee, .. } => {
+                let q = self.qualified(callee);
+                if let Some(t) = self.trusted(&q, node) {
+                    return is_verifier_name(field).then_some(t);
+                }
+                let options: Vec<Traced> = self
+                    .same_file_functions(callee)
+                    .into_iter()
+                    .flat_map(|f| self.returned(f))
+                    .filter_map(|r| self.trace_field(r, field, depth + 1))
+                    .collect();
+                weakest(options)
+            }
+            _ => None,
+        }
+    }
+
+    /// Library helpers known to produce compliant verifiers.
+    fn trusted(&self, q: &str, call: Node<'t>) -> Option<Traced> {
+        let last = last_segment(q);
+        let library = if q.starts_with("pkce-challenge") {
+            "pkce-challenge"
+        } else if matches!(last, "generateRandomCodeVerifier") {
+            "oauth4webapi"
+        } else if matches!(last, "randomPKCECodeVerifier")
+            || (q.starts_with("openid-client") && contains_ci(q, "codeVerifier"))
+        {
+            "openid-client"
+        } else if q.starts_with("mcp.") && contains_ci(q, "pkce") {
+            "the MCP Python SDK"
+        } else {
+            return None;
+        };
+        Some(Traced::new(
+            EntropySource::TrustedHelper(library.into()),
+            library.to_string(),
+            span(call),
+            Some(6),
+        ))
+    }
+
+    fn number_arg(&self, args: &[Arg<'t>], position: usize, keyword: &str) -> Option<Option<u32>> {
+        match Ctx::<D>::arg(args, position, keyword) {
+            None => Some(None),
+            Some(n) => {
+                let v = self.ctx.number_value(n, 0)?;
+                (0.0..=1e6).contains(&v).then_some(Some(v as u32))
+            }
+        }
+    }
+
+    fn described(&self, q: &str, args: &[Arg<'t>], is_new: bool) -> String {
+        // `nanoid.nanoid` (a named import of the same name) reads better as `nanoid`.
+        let q = match q.split_once('.') {
+            Some((m, f)) if m == f => f,
+            _ => q,
+        };
+        let new = if is_new { "new " } else { "" };
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a {
+                Arg::Positional(n) | Arg::Spread(n) => self.ctx.text(*n).to_string(),
+                Arg::Keyword(k, n) => format!("{k}={}", self.ctx.text(*n)),
+            })
+            .collect();
+        let mut joined = args.join(", ");
+        if joined.len() > 40 {
+            joined = "…".into();
+        }
+        format!("{new}{q}({joined})")
+    }
+
+    fn trace_call(
+        &self,
+        node: Node<'t>,
+        callee: Node<'t>,
+        args: &[Arg<'t>],
+        is_new: bool,
+        depth: usize,
+    ) -> Option<Traced> {
+        let q = self.qualified(callee);
+        let last = last_segment(&q);
+        let here = span(node);
+        if let Some(t) = self.trusted(&q, node) {
+            return Some(t);
+        }
+        if let Some(t) = self.source(&q, args, is_new, here) {
+            return Some(t);
+        }
+        let callee_u = self.unwrap(callee);
+        if let View::Member { object, property } = self.view(callee_u) {
+            let first = Ctx::<D>::arg(args, 0, "");
+            match property {
+                "slice" | "substring" | "substr" => {
+                    let t = self.trace(object, depth + 1)?;
+                    let (start, end) = (first, Ctx::<D>::arg(args, 1, ""));
+                    return Some(self.truncate(t, node, start, end, property == "substr"));
+                }
+                "update" => {
+                    // Hash data: a hash of predictable inputs is predictable.
+                    let t = self.trace(first?, depth + 1)?;
+                    return Some(hashed(t));
+                }
+                "encode" if first.is_some() => {
+                    // `new TextEncoder().encode(v)`.
+                    return self.trace(first?, depth + 1);
+                }
+                "join" if matches!(self.view(self.unwrap(object)), View::Str(_)) => {
+                    return self.trace_join(first?, depth);
+                }
+                p if PASS_METHODS.contains(&p) => {
+                    let enc = first
+                        .and_then(|a| {
+                            self.ctx
+                                .string_value(a)
+                                .or_else(|| self.ctx.number_value(a, 0).map(|n| n.to_string()))
+                        })
+                        .and_then(|e| encoding_bits(&e))
+                        .or(match p {
+                            "hex" | "hexdigest" => Some(4),
+                            _ => None,
+                        });
+                    return self.trace(object, depth + 1).map(|t| t.encoded(enc));
+                }
+                _ => {}
+            }
+        }
+        if HASHES.contains(&last) {
+            let data = Ctx::<D>::arg(args, 0, "string")?;
+            return self.trace(data, depth + 1).map(hashed);
+        }
+        let helpers = self.same_file_functions(callee);
+        if !helpers.is_empty() {
+            let options: Vec<Traced> = helpers
+                .iter()
+                .flat_map(|f| self.returned(*f))
+                .filter_map(|r| self.trace(r, depth + 1))
+                .collect();
+            if let Some(t) = weakest(options) {
+                return Some(t);
+            }
+            // A helper that encodes its argument (`base64url(bytes)`) keeps the argument's randomness.
+            let enc = encoder_name(last)?;
+            return self
+                .trace(Ctx::<D>::arg(args, 0, "")?, depth + 1)
+                .map(|t| t.encoded(Some(enc)));
+        }
+        if PASS_FUNCTIONS.contains(&last) || encoder_name(last).is_some() {
+            let enc = encoder_name(last);
+            return self
+                .trace(Ctx::<D>::arg(args, 0, "")?, depth + 1)
+                .map(|t| t.encoded(enc));
+        }
+        None
+    }
+
+    /// `"".join(pick() for _ in range(n))`, `"".join(choices(alphabet, k=n))`.
+    fn trace_join(&self, arg: Node<'t>, depth: usize) -> Option<Traced> {
+        let Some((body, iterable)) = self.ctx.d.repeated(arg) else {
+            return self.trace(arg, depth + 1);
+        };
+        let t = self.trace(body, depth + 1)?;
+        if t.predictable() {
+            return Some(t);
+        }
+        let count = self.range_count(iterable)?;
+        let mut t = t;
+        t.entropy.source = match t.entropy.source {
+            EntropySource::CsprngBytes(n) => EntropySource::CsprngBytes(n.saturating_mul(count)),
+            EntropySource::CsprngChars { count: c, alphabet } => EntropySource::CsprngChars {
+                count: c.saturating_mul(count),
+                alphabet,
+            },
+            EntropySource::Uuid { bits } => EntropySource::Uuid {
+                bits: bits.saturating_mul(count),
+            },
+            EntropySource::Nanoid { size } => EntropySource::Nanoid {
+                size: size.saturating_mul(count),
+            },
+            other => other,
+        };
+        t.span = span(arg);
+        Some(t)
+    }
+
+    /// The number of items of `range(n)` / `range(a, b)`.
+    fn range_count(&self, iterable: Node<'t>) -> Option<u32> {
+        let View::Call { callee, args, .. } = self.view(self.unwrap(iterable)) else {
+            return None;
+        };
+        if self.ctx.callee_name(callee) != Some("range") {
+            return None;
+        }
+        let n = |i| {
+            Ctx::<D>::arg(&args, i, "")
+                .and_then(|a| self.ctx.number_value(a, 0))
+                .filter(|v| *v >= 0.0 && *v <= 1e6)
+        };
+        match args.len() {
+            1 => n(0).map(|v| v as u32),
+            2 => Some((n(1)? - n(0)?).max(0.0) as u32),
+            _ => None,
+        }
+    }
+
+    /// Applies `slice(start, end)` / `substr(start, length)` / `[start:end]`.
+    fn truncate(
+        &self,
+        mut t: Traced,
+        node: Node<'t>,
+        start: Option<Node<'t>>,
+        end: Option<Node<'t>>,
+        end_is_length: bool,
+    ) -> Traced {
+        let num = |n: Option<Node<'t>>| n.and_then(|n| self.ctx.number_value(n, 0));
+        let start = match start {
+            None => Some(0.0),
+            s => num(s),
+        };
+        let (Some(start), Some(end)) = (start, num(end)) else {
+            return t;
+        };
+        if start < 0.0 || end < 0.0 {
+            return t;
+        }
+        let chars = if end_is_length {
+            end
+        } else {
+            (end - start).max(0.0)
+        };
+        let chars = chars.min(1e6) as u32;
+        let strong_before = !t.weak();
+        let per_char = t.per_char.unwrap_or(6);
+        let cut = Truncation {
+            chars,
+            bits_per_char: per_char,
+        };
+        t.entropy.truncated = Some(match t.entropy.truncated {
+            Some(prev) if prev.chars * prev.bits_per_char < chars * per_char => prev,
+            _ => cut,
+        });
+        if strong_before && t.weak() {
+            t.span = span(node);
+        }
+        t
+    }
+
+    /// Sources of randomness (or of its absence) by qualified callee.
+    fn source(&self, q: &str, args: &[Arg<'t>], is_new: bool, here: Span) -> Option<Traced> {
+        let last = last_segment(q);
+        let described = || self.described(q, args, is_new);
+        let t = |source, per_char| Some(Traced::new(source, described(), here, per_char));
+        match q {
+            "crypto.randomBytes" | "crypto.pseudoRandomBytes" => {
+                let n = self.number_arg(args, 0, "size")??;
+                return t(EntropySource::CsprngBytes(n), None);
+            }
+            "crypto.randomUUID" | "uuid.v4" | "uuid" => {
+                return t(EntropySource::Uuid { bits: 122 }, Some(4))
+            }
+            "uuid.v7" => return t(EntropySource::Uuid { bits: 74 }, Some(4)),
+            "uuid.v1" | "uuid.v6" | "uuid.uuid1" => return t(EntropySource::Clock, Some(4)),
+            "uuid.uuid4" => return t(EntropySource::Uuid { bits: 122 }, Some(4)),
+            "uuid.uuid3" | "uuid.uuid5" => return t(EntropySource::PredictableHash, Some(4)),
+            "nanoid.nanoid" | "nanoid" => {
+                let size = self.number_arg(args, 0, "size")?.unwrap_or(21);
+                return t(EntropySource::Nanoid { size }, Some(6));
+            }
+            "Math.random" => return t(EntropySource::InsecurePrng, None),
+            "Date.now"
+            | "performance.now"
+            | "process.hrtime"
+            | "process.hrtime.bigint"
+            | "process.uptime"
+            | "time.time"
+            | "time.time_ns"
+            | "time.monotonic"
+            | "time.monotonic_ns"
+            | "time.perf_counter"
+            | "time.perf_counter_ns"
+            | "datetime.datetime.now"
+            | "datetime.datetime.utcnow"
+            | "datetime.datetime.today"
+            | "datetime.date.today"
+            | "os.getpid" => return t(EntropySource::Clock, None),
+            "Date" if is_new || args.is_empty() => return t(EntropySource::Clock, None),
+            "secrets.token_bytes" | "secrets.token_hex" | "secrets.token_urlsafe" => {
+                let n = self.number_arg(args, 0, "nbytes")?.unwrap_or(32);
+                let per_char = match last {
+                    "token_hex" => Some(4),
+                    "token_urlsafe" => Some(6),
+                    _ => None,
+                };
+                return t(EntropySource::CsprngBytes(n), per_char);
+            }
+            "os.urandom" => {
+                let n = self.number_arg(args, 0, "size")??;
+                return t(EntropySource::CsprngBytes(n), None);
+            }
+            "secrets.randbits" => {
+                let k = self.number_arg(args, 0, "k")??;
+                return t(
+                    EntropySource::CsprngChars {
+                        count: k,
+                        alphabet: 2,
+                    },
+                    None,
+                );
+            }
+            "secrets.choice" => {
+                let alphabet = self.alphabet(Ctx::<D>::arg(args, 0, "seq")?, 0)?;
+                return t(EntropySource::CsprngChars { count: 1, alphabet }, None);
+            }
+            _ => {}
+        }
+        if last == "getRandomValues" && (q == "getRandomValues" || q.starts_with("crypto.")) {
+            let bytes = self.typed_array_bytes(Ctx::<D>::arg(args, 0, "")?, 0)?;
+            return t(EntropySource::CsprngBytes(bytes), None);
+        }
+        if q.contains("SystemRandom()") || q.starts_with("secrets.SystemRandom") {
+            return match last {
+                "choice" => {
+                    let alphabet = self.alphabet(Ctx::<D>::arg(args, 0, "seq")?, 0)?;
+                    t(EntropySource::CsprngChars { count: 1, alphabet }, None)
+                }
+                "choices" => {
+                    let alphabet = self.alphabet(Ctx::<D>::arg(args, 0, "population")?, 0)?;
+                    let count = self.number_arg(args, usize::MAX, "k")?.unwrap_or(1);
+                    t(EntropySource::CsprngChars { count, alphabet }, None)
+                }
+                _ => None,
+            };
+        }
+        if q == "random.SystemRandom" {
+            return None;
+        }
+        if q.starts_with("random.") || q.starts_with("numpy.random.") {
+            return t(EntropySource::InsecurePrng, None);
+        }
+        if last == "generate_token" && (q.starts_with("authlib") || q.starts_with("oauthlib")) {
+            let count = self.number_arg(args, 0, "length")?.unwrap_or(30);
+            return t(
+                EntropySource::CsprngChars {
+                    count,
+                    alphabet: 62,
+                },
+                None,
+            );
+        }
+        if last == "create_code_verifier" {
+            let count = self.number_arg(args, 0, "length")??;
+            return t(
+                EntropySource::CsprngChars {
+                    count,
+                    alphabet: 66,
+                },
+                None,
+            );
+        }
+        None
+    }
+
+    /// The number of bytes `getRandomValues` fills: `new Uint8Array(n)`.
+    fn typed_array_bytes(&self, node: Node<'t>, depth: usize) -> Option<u32> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Call { callee, args, .. } => {
+                let width = match self.ctx.callee_name(callee)? {
+                    "Uint8Array" | "Int8Array" | "Uint8ClampedArray" => 1,
+                    "Uint16Array" | "Int16Array" => 2,
+                    "Uint32Array" | "Int32Array" => 4,
+                    "BigUint64Array" | "BigInt64Array" => 8,
+                    _ => return None,
+                };
+                let n = self.ctx.number_value(Ctx::<D>::arg(&args, 0, "")?, 0)?;
+                (0.0..=1e6).contains(&n).then(|| n as u32 * width)
+            }
+            View::Ident(name) => {
+                let v = self.ctx.resolve_ident(name, node)?;
+                self.typed_array_bytes(v, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The number of distinct symbols of an alphabet expression.
+    fn alphabet(&self, node: Node<'t>, depth: usize) -> Option<u32> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let Some(n) = string_constant(&self.qualified(node)) {
+            return Some(n);
+        }
+        match self.view(node) {
+            View::Add(a, b) => Some(self.alphabet(a, depth + 1)? + self.alphabet(b, depth + 1)?),
+            View::Ident(name) => {
+                let v = self.ctx.resolve_ident(name, node)?;
+                self.alphabet(v, depth + 1)
+            }
+            _ => {
+                let s = self.ctx.string_value(node)?;
+                let distinct: HashSet<char> = s.chars().collect();
+                Some(distinct.len() as u32)
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------
+    // Where verifiers are kept
+    // ----------------------------------------------------------------------------------------------------
+
+    /// Whether a value is empty or a placeholder (`undefined`, `None`, `""`, a number): clearing a store is
+    /// not leaking a verifier.
+    fn is_empty_value(&self, node: Node<'t>) -> bool {
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Number(_) | View::Bool(_) => true,
+            View::Ident(n) => matches!(n, "undefined" | "None" | "null"),
+            View::Str(_) => self.ctx.string_value(node).is_some_and(|s| s.is_empty()),
+            View::Object(e) => e.is_empty(),
+            View::Array(e) => e.is_empty(),
+            _ => matches!(
+                self.ctx.text(node),
+                "null" | "undefined" | "None" | "void 0"
+            ),
+        }
+    }
+
+    /// Whether a value is (or carries) a verifier: `verifier`, `attempt.codeVerifier`, `newVerifier()`,
+    /// `{ code_verifier: v }`.
+    fn holds_verifier(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > 2 {
+            return false;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Ident(name) => {
+                is_verifier_name(name)
+                    || self
+                        .ctx
+                        .resolve_ident(name, node)
+                        .is_some_and(|v| self.holds_verifier(v, depth + 1))
+            }
+            View::Member { property, .. } => is_verifier_name(property),
+            View::Call { callee, .. } => self
+                .ctx
+                .callee_name(callee)
+                .is_some_and(|n| is_verifier_name(n) && !is_store_name(n)),
+            View::Object(entries) => entries.into_iter().any(|e| match e {
+                Entry::Pair(Key::Name(k, _), v) => {
+                    (is_verifier_name(&k) && !self.is_empty_value(v))
+                        || self.holds_verifier(v, depth + 1)
+                }
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+
+    /// Whether writing `value` under `key` stores a verifier.
+    fn stores_verifier(&self, key: Option<&str>, value: Node<'t>) -> bool {
+        if self.is_empty_value(value) {
+            return false;
+        }
+        key.is_some_and(is_verifier_name) || self.holds_verifier(value, 0)
+    }
+
+    /// Whether a name is bound at module level (declared there, or imported).
+    fn module_level(&self, name: &'t str, at: Node<'t>) -> bool {
+        if self.ctx.ix.imports.contains_key(name) {
+            return true;
+        }
+        match self.ctx.lookup(name, at) {
+            Some((scope, bindings)) => {
+                scope.id() == self.ctx.root.id() && bindings.iter().any(|b| b.declares)
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a module-level name is read inside some function of the file.
+    fn read_in_function(&self, name: &'t str) -> bool {
+        let root = self.ctx.root.id();
+        self.ctx.ix.idents.get(name).is_some_and(|uses| {
+            uses.iter().any(|&u| {
+                super::enclosing_function(self.ctx.d, u).is_some()
+                    && self
+                        .ctx
+                        .lookup(name, u)
+                        .is_some_and(|(scope, _)| scope.id() == root)
+            })
+        })
+    }
+
+    /// Whether a name is declared in `scope` or a function between it and the module.
+    fn declared_locally(&self, name: &'t str, mut scope: Node<'t>) -> bool {
+        let root = self.ctx.root.id();
+        while scope.id() != root {
+            if self
+                .ctx
+                .ix
+                .bindings
+                .get(&(scope.id(), name))
+                .is_some_and(|bs| bs.iter().any(|b| b.declares))
+                || self.ctx.ix.bare_declarations.contains(&(scope.id(), name))
+                || self.ctx.d.parameters(scope, self.ctx.src).contains(&name)
+            {
+                return true;
+            }
+            scope = super::scope_of(self.ctx.d, scope);
+        }
+        false
+    }
+
+    /// The scope of the object a verifier is written into (`obj.key = v`, `obj[key] = v`).
+    fn object_scope(&self, object: Node<'t>, key: &str) -> StoreScope {
+        let object = self.unwrap(object);
+        let js = self.is_js();
+        if let View::Ident(name) = self.view(object) {
+            let bound = self.ctx.lookup(name, object).is_some();
+            match name {
+                "this" if js => return StoreScope::Scoped,
+                "self" if !js => return StoreScope::Scoped,
+                "cls" if !js => return StoreScope::ClassAttribute(format!("cls.{key}")),
+                "globalThis" | "global" | "window" | "self" if js && !bound => {
+                    return StoreScope::Global(name.to_string())
+                }
+                "localStorage" if js && !bound => return StoreScope::LocalStorage,
+                _ => {}
+            }
+            if !bound && self.ctx.ix.classes.contains_key(name) {
+                return StoreScope::ClassAttribute(format!("{name}.{key}"));
+            }
+        }
+        let q = self.qualified(object);
+        if q == "process.env" || q == "os.environ" {
+            return StoreScope::Environment;
+        }
+        if js && q == "localStorage" {
+            return StoreScope::LocalStorage;
+        }
+        let text = self.ctx.text(object);
+        if app_state(text) {
+            return StoreScope::AppState(text.to_string());
+        }
+        StoreScope::Scoped
+    }
+
+    /// A shared store under a constant key: a module-level map, dict or cache client that is not a session.
+    fn constant_key_store(&self, receiver: Node<'t>, key: Option<&str>) -> Option<StoreScope> {
+        let key = key?;
+        let receiver = self.unwrap(receiver);
+        let View::Ident(name) = self.view(receiver) else {
+            return None;
+        };
+        if contains_ci(name, "session") || !self.module_level(name, receiver) {
+            return None;
+        }
+        // An import from a web framework (`from flask import session`) is per request.
+        if let Some(q) = self.ctx.ix.imports.get(name) {
+            if contains_ci(q, "session")
+                || contains_ci(q, "request")
+                || contains_ci(q, "g") && q.ends_with(".g")
+            {
+                return None;
+            }
+        }
+        Some(StoreScope::ConstantKey(format!("\"{key}\"")))
+    }
+
+    /// Whether a file path is the same for every session and process (no per-session or per-process part).
+    fn fixed_path(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let node = self.unwrap(node);
+        match self.view(node) {
+            View::Str(parts) => parts.iter().all(|p| match p {
+                StrPart::Text(..) => true,
+                StrPart::Hole(h) => self.fixed_path(*h, depth + 1),
+                StrPart::Opaque => false,
+            }),
+            View::Add(a, b) => self.fixed_path(a, depth + 1) && self.fixed_path(b, depth + 1),
+            View::Adjacent(nodes) => nodes.iter().all(|n| self.fixed_path(*n, depth + 1)),
+            View::Number(_) => true,
+            View::Ident(name) => {
+                matches!(name, "__dirname" | "__filename" | "__file__")
+                    || self
+                        .ctx
+                        .resolve_ident(name, node)
+                        .is_some_and(|v| self.fixed_path(v, depth + 1))
+            }
+            View::Member { .. } => {
+                let q = self.qualified(node);
+                q.starts_with("process.env.")
+                    || q.starts_with("import.meta.")
+                    || q == "path.sep"
+                    || q == "os.sep"
+            }
+            View::Call { callee, args, .. } => {
+                let q = self.qualified(callee);
+                matches!(
+                    last_segment(&q),
+                    "join"
+                        | "resolve"
+                        | "normalize"
+                        | "tmpdir"
+                        | "homedir"
+                        | "cwd"
+                        | "getcwd"
+                        | "gettempdir"
+                        | "expanduser"
+                        | "home"
+                        | "Path"
+                        | "PurePath"
+                        | "dirname"
+                        | "abspath"
+                        | "realpath"
+                        | "fileURLToPath"
+                ) && args.iter().all(|a| match a {
+                    Arg::Positional(n) => self.fixed_path(*n, depth + 1),
+                    _ => false,
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// A file write of a verifier: `fs.writeFile(path, v)`, `open(path, "w")` … `.write(v)`,
+    /// `Path(path).write_text(v)`. Returns the path expression.
+    fn file_write(&self, callee: Node<'t>, args: &[Arg<'t>]) -> Option<(Node<'t>, Node<'t>)> {
+        let q = self.qualified(callee);
+        let last = last_segment(&q);
+        let data = |i| Ctx::<D>::arg(args, i, "");
+        if matches!(
+            last,
+            "writeFile"
+                | "writeFileSync"
+                | "appendFile"
+                | "appendFileSync"
+                | "outputFile"
+                | "outputFileSync"
+                | "writeTextFile"
+                | "writeTextFileSync"
+        ) && (q.starts_with("fs") || q.starts_with("Deno.") || q.starts_with("fs-extra"))
+        {
+            return Some((data(0)?, data(1)?));
+        }
+        if q == "Bun.write" {
+            return Some((data(0)?, data(1)?));
+        }
+        if self.is_js() {
+            return None;
+        }
+        // Python: the receiver is `open(path, …)`, `Path(path)` or a name bound to one.
+        let View::Member { object, property } = self.view(self.unwrap(callee)) else {
+            return None;
+        };
+        if !matches!(
+            property,
+            "write" | "write_text" | "write_bytes" | "writelines"
+        ) {
+            return None;
+        }
+        let mut receiver = self.unwrap(object);
+        if let View::Ident(name) = self.view(receiver) {
+            receiver = self.unwrap(self.ctx.resolve_ident(name, receiver)?);
+        }
+        let View::Call {
+            callee: opener,
+            args: open_args,
+            ..
+        } = self.view(receiver)
+        else {
+            return None;
+        };
+        let opener_q = self.qualified(opener);
+        let path = match last_segment(&opener_q) {
+            "open" | "Path" | "PurePath" => Ctx::<D>::arg(&open_args, 0, "file")?,
+            _ => return None,
+        };
+        Some((path, data(0)?))
+    }
+
+    fn writes(&self) -> Vec<VerifierWrite> {
+        let ctx = self.ctx;
+        let root = ctx.root.id();
+        let mut out: Vec<(VerifierWrite, String)> = Vec::new();
+        let mut push = |span: Span, scope: StoreScope, what: String| {
+            if scope != StoreScope::Scoped {
+                out.push((VerifierWrite { span, scope }, what));
+            }
+        };
+        // Names: module-level creation, writes to module variables, class-body attributes.
+        for (scope_id, b) in &ctx.ix.all_bindings {
+            if matches!(self.view(self.unwrap(b.value)), View::Function) {
+                continue;
+            }
+            let scope = super::scope_of(ctx.d, b.target);
+            let at_module = *scope_id == root;
+            if b.declares && (at_module || ctx.d.is_class(scope)) {
+                if !is_verifier_name(b.name) || self.is_empty_value(b.value) {
+                    continue;
+                }
+                self.budget.set(BUDGET);
+                let generated = match b.field {
+                    Some(f) => self.trace_field(b.value, f, 0).is_some(),
+                    None => self.trace(b.value, 0).is_some(),
+                } || self.holds_verifier(b.value, 2);
+                if !generated {
+                    continue;
+                }
+                // A script that runs top to bottom once (the official library examples, ES modules with a
+                // top-level `await`) has one login per process; the value is shared only when functions
+                // (handlers, callbacks) of a long-lived module read it.
+                if at_module && (ctx.ix.top_level_await || !self.read_in_function(b.name)) {
+                    continue;
+                }
+                let scope_kind = if at_module {
+                    StoreScope::ModuleInit
+                } else {
+                    let class = ctx.d.class_name(scope, ctx.src).unwrap_or("class");
+                    StoreScope::ClassAttribute(format!("{class}.{}", b.name))
+                };
+                push(span(b.target), scope_kind, b.name.to_string());
+                continue;
+            }
+            if at_module || !self.stores_verifier(Some(b.name), b.value) {
+                continue;
+            }
+            let module_variable = if b.declares {
+                // Python: only `global NAME` makes an assignment in a function write the module's name.
+                ctx.ix
+                    .globals
+                    .iter()
+                    .any(|(s, g)| *s == *scope_id && *g == b.name)
+            } else {
+                !self.declared_locally(b.name, scope)
+                    && (ctx.ix.bare_declarations.contains(&(root, b.name))
+                        || ctx
+                            .ix
+                            .bindings
+                            .get(&(root, b.name))
+                            .is_some_and(|bs| bs.iter().any(|x| x.declares)))
+            };
+            if module_variable {
+                push(
+                    span(b.target),
+                    StoreScope::ModuleVariable(b.name.to_string()),
+                    b.name.to_string(),
+                );
+            }
+        }
+        for f in &ctx.ix.fields {
+            if f.is_static && is_verifier_name(f.name) && !self.is_empty_value(f.value) {
+                self.budget.set(BUDGET);
+                if self.trace(f.value, 0).is_some() || self.holds_verifier(f.value, 2) {
+                    let class = (|| {
+                        let mut cur = f.target;
+                        while let Some(p) = cur.parent() {
+                            if let Some(n) = ctx.d.class_name(p, ctx.src) {
+                                return Some(n);
+                            }
+                            cur = p;
+                        }
+                        None
+                    })()
+                    .unwrap_or("class");
+                    push(
+                        span(f.target),
+                        StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
+                        format!("{class}.{}", f.name),
+                    );
+                }
+            }
+        }
+        // Members and indexes: `global.v = …`, `process.env.V = …`, `STORE["verifier"] = …`.
+        for w in &ctx.ix.member_writes {
+            let key = self.write_key(w.target);
+            if !self.stores_verifier(key.as_deref(), w.value) {
+                continue;
+            }
+            let (object, constant_key) = match self.view(w.target) {
+                View::Member { object, .. } => (object, None),
+                View::Index { object, .. } => (object, key.clone()),
+                _ => continue,
+            };
+            let mut scope = self.object_scope(object, key.as_deref().unwrap_or("?"));
+            if scope == StoreScope::Scoped {
+                if let Some(s) = self.constant_key_store(object, constant_key.as_deref()) {
+                    scope = s;
+                }
+            }
+            push(span(w.node), scope, ctx.text(w.target).to_string());
+        }
+        // Calls: storage APIs, cache clients, the environment, files.
+        for &call in &ctx.ix.calls {
+            let View::Call { callee, args, .. } = self.view(call) else {
+                continue;
+            };
+            let q = self.qualified(callee);
+            let arg = |i| Ctx::<D>::arg(&args, i, "");
+            let key_of = |n: Option<Node<'t>>| n.and_then(|k| ctx.string_value(k));
+            if let Some((path, data)) = self.file_write(callee, &args) {
+                if self.holds_verifier(data, 0) && self.fixed_path(path, 0) {
+                    push(
+                        span(call),
+                        StoreScope::FixedFile(ctx.text(path).to_string()),
+                        format!("file {}", ctx.text(path)),
+                    );
+                }
+                continue;
+            }
+            let View::Member { object, property } = self.view(self.unwrap(callee)) else {
+                if q == "os.putenv" {
+                    if let (Some(v), key) = (arg(1), key_of(arg(0))) {
+                        if self.stores_verifier(key.as_deref(), v) {
+                            push(span(call), StoreScope::Environment, format!("env {key:?}"));
+                        }
+                    }
+                }
+                continue;
+            };
+            let value_at = match property {
+                "setItem" | "set" | "put" | "hset" => 1,
+                "setex" | "setEx" | "psetex" => 2,
+                _ => {
+                    if q == "os.putenv" {
+                        if let (Some(v), key) = (arg(1), key_of(arg(0))) {
+                            if self.stores_verifier(key.as_deref(), v) {
+                                push(span(call), StoreScope::Environment, format!("env {key:?}"));
+                            }
+                        }
+                    }
+                    continue;
+                }
+            };
+            let value_at = if property == "hset" && args.len() == 2 {
+                1
+            } else {
+                value_at
+            };
+            let (Some(value), key) = (arg(value_at), key_of(arg(0))) else {
+                continue;
+            };
+            if !self.stores_verifier(key.as_deref(), value) {
+                continue;
+            }
+            let receiver = self.qualified(object);
+            if receiver.ends_with("sessionStorage") {
+                continue;
+            }
+            if property == "setItem" && receiver == "localStorage" {
+                push(
+                    span(call),
+                    StoreScope::LocalStorage,
+                    format!("localStorage {key:?}"),
+                );
+                continue;
+            }
+            let text = ctx.text(self.unwrap(object));
+            if property == "set" && (text == "app" || app_state(text)) && self.is_js() {
+                push(
+                    span(call),
+                    StoreScope::AppState(text.to_string()),
+                    format!("{text} {key:?}"),
+                );
+                continue;
+            }
+            if let Some(s) = self.constant_key_store(object, key.as_deref()) {
+                push(span(call), s, format!("{text} {key:?}"));
+            }
+        }
+        // Once per leaked verifier: the first write to each store.
+        out.sort_by_key(|(w, _)| w.span);
+        let mut seen = HashSet::new();
+        out.into_iter()
+            .filter(|(w, what)| seen.insert((format!("{:?}", w.scope), what.clone())))
+            .map(|(w, _)| w)
+            .collect()
+    }
+}
+
+/// Application-wide state: `app.locals`, `app.config`, `request.app.state`, `app.settings`.
+fn app_state(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').map(str::trim).collect();
+    parts.windows(2).any(|w| {
+        matches!(w[0], "app" | "application" | "_app")
+            && matches!(w[1], "locals" | "config" | "state" | "settings" | "extra")
+    }) || matches!(parts.last(), Some(&"locals")) && parts.len() == 2 && parts[0] == "app"
+}
+
+/// The hash of a traced value: a hash of predictable inputs is predictable, and says so.
+fn hashed(mut t: Traced) -> Traced {
+    if t.predictable() {
+        t.entropy.described = format!("a hash of {}", t.entropy.described);
+        t.entropy.source = EntropySource::PredictableHash;
+    }
+    t.per_char = None;
+    t
+}
+
+/// Names of stores and factories that contain `verifier` without being one (`createVerifierStore()`).
+fn is_store_name(name: &str) -> bool {
+    ["store", "cache", "factory", "registry", "map"]
+        .iter()
+        .any(|w| contains_ci(name, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_names_exclude_other_verifiers() {
+        for name in [
+            "codeVerifier",
+            "code_verifier",
+            "PKCE_VERIFIER",
+            "pendingVerifier",
+            "verifier",
+        ] {
+            assert!(is_verifier_name(name), "{name}");
+        }
+        for name in [
+            "tokenVerifier",
+            "id_token_verifier",
+            "oauth_verifier",
+            "JwtVerifier",
+            "verify",
+            "codeChallenge",
+        ] {
+            assert!(!is_verifier_name(name), "{name}");
+        }
+        assert!(is_challenge_name("code_challenge"));
+        assert!(!is_challenge_name("code_challenge_method"));
+        assert!(!is_challenge_name("code_challenge_methods_supported"));
+    }
+
+    #[test]
+    fn literals_that_cannot_be_verifiers_are_not_hard_coded_verifiers() {
+        assert!(looks_like_verifier("dev-fixed-verifier-0123456789"));
+        assert!(!looks_like_verifier(""));
+        assert!(!looks_like_verifier("short"));
+        assert!(!looks_like_verifier("the PKCE code verifier"));
+        assert!(is_placeholder("dummy_verifier"));
+        assert!(!is_placeholder("dev-fixed-verifier-0123456789"));
+    }
+
+    #[test]
+    fn qualified_names_drop_node_and_global_prefixes() {
+        assert_eq!(normalize("node:crypto.randomBytes"), "crypto.randomBytes");
+        assert_eq!(normalize("window.crypto.randomUUID"), "crypto.randomUUID");
+        assert_eq!(
+            normalize("globalThis.crypto.webcrypto.getRandomValues"),
+            "crypto.getRandomValues"
+        );
+        assert_eq!(last_segment("random.SystemRandom().choice"), "choice");
+    }
+
+    #[test]
+    fn application_state_is_recognised_by_its_path() {
+        for text in [
+            "app.locals",
+            "app.config",
+            "request.app.state",
+            "req.app.locals",
+        ] {
+            assert!(app_state(text), "{text}");
+        }
+        for text in ["req.session", "this.state", "appState", "application"] {
+            assert!(!app_state(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn weakest_prefers_a_weak_path() {
+        let t = |source, bits| {
+            let mut t = Traced::new(source, String::new(), Span::new(bits, bits + 1), None);
+            t.per_char = None;
+            t
+        };
+        let picked = weakest(vec![
+            t(EntropySource::CsprngBytes(32), 1),
+            t(EntropySource::Uuid { bits: 122 }, 2),
+        ])
+        .unwrap();
+        assert_eq!(picked.span.start, 2);
+        assert!(weakest(Vec::new()).is_none());
+    }
+}

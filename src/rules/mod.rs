@@ -23,14 +23,8 @@ pub trait Rule: Sync {
 pub static REGISTRY: &[&dyn Rule] = &[
     &oauth_without_pkce::OAuthWithoutPkce,
     &pkce_plain_method::PkcePlainMethod,
-    &no_state_parameter::NoStateParameter,
-];
-
-/// Rules whose policy is written and unit-tested but whose extraction (verifier value flow and store scope,
-/// issue 4) is not finished: not run by scans, not listed, not documented in `explain` until it is. Their
-/// documents are in `rules/pending/` and their fixtures in `tests/pending-fixtures/`.
-pub static PENDING: &[&dyn Rule] = &[
     &weak_verifier_entropy::WeakVerifierEntropy,
+    &no_state_parameter::NoStateParameter,
     &pkce_session_leak::PkceSessionLeak,
 ];
 
@@ -45,8 +39,16 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
         include_str!("../../rules/pkce-plain-method.md"),
     ),
     (
+        "weak-verifier-entropy.md",
+        include_str!("../../rules/weak-verifier-entropy.md"),
+    ),
+    (
         "no-state-parameter.md",
         include_str!("../../rules/no-state-parameter.md"),
+    ),
+    (
+        "pkce-session-leak.md",
+        include_str!("../../rules/pkce-session-leak.md"),
     ),
 ];
 
