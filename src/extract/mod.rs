@@ -253,8 +253,10 @@ pub struct Index<'t> {
     pub member_writes: Vec<MemberWrite<'t>>,
     /// Bindings by (scope id, name).
     pub bindings: HashMap<(usize, &'t str), Vec<Binding<'t>>>,
-    /// Every binding, in source order.
-    pub all_bindings: Vec<(usize, Binding<'t>)>,
+    /// Every binding with its scope, in source order.
+    pub all_bindings: Vec<(Node<'t>, Binding<'t>)>,
+    /// The enclosing scope of each scope node (the module maps to itself).
+    pub scope_parent: HashMap<usize, Node<'t>>,
     /// Bindings by the id of their value node.
     pub by_value: HashMap<usize, Binding<'t>>,
     /// Functions defined in the file by name (last definition wins for lookups; all are kept).
@@ -283,12 +285,20 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub src: &'t str,
     pub root: Node<'t>,
     pub ix: Index<'t>,
+    /// `scope_of` answers for nodes the analyses asked about.
+    scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
 }
 
 fn analyze<D: Dialect>(d: &D, tree: &Tree, src: &str) -> Result<FileFacts, SkipReason> {
     let root = tree.root_node();
     let ix = index(d, root, src)?;
-    let ctx = Ctx { d, src, root, ix };
+    let ctx = Ctx {
+        d,
+        src,
+        root,
+        ix,
+        scopes: Default::default(),
+    };
     let mut facts = FileFacts::default();
     requests::extract(&ctx, &mut facts);
     plain::extract(&ctx, &mut facts);
@@ -308,6 +318,7 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         member_writes: Vec::new(),
         bindings: HashMap::new(),
         all_bindings: Vec::new(),
+        scope_parent: HashMap::new(),
         by_value: HashMap::new(),
         functions: HashMap::new(),
         returns: HashMap::new(),
@@ -322,10 +333,30 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
     };
     let mut found = Vec::new();
     let mut globals = Vec::new();
+    // The enclosing scopes and functions of the current node, with their depths: kept during the walk, so no
+    // node has to climb its parents (tree-sitter finds a parent by walking down from the root).
+    let mut scopes: Vec<(usize, Node<'t>)> = Vec::new();
+    let mut functions: Vec<(usize, Node<'t>)> = Vec::new();
     let mut walk = Preorder::new(root);
     while let Some(node) = walk.next() {
-        if walk.depth() > MAX_NESTING {
+        let depth = walk.depth();
+        if depth > MAX_NESTING {
             return Err(SkipReason::TooDeep { limit: MAX_NESTING });
+        }
+        while scopes.last().is_some_and(|(d, _)| *d >= depth) {
+            scopes.pop();
+        }
+        while functions.last().is_some_and(|(d, _)| *d >= depth) {
+            functions.pop();
+        }
+        let scope = scopes.last().map(|s| s.1).unwrap_or(root);
+        let function = functions.last().map(|f| f.1);
+        if d.is_scope(node) {
+            ix.scope_parent.insert(node.id(), scope);
+            scopes.push((depth, node));
+        }
+        if d.is_function(node) {
+            functions.push((depth, node));
         }
         if d.is_comment(node) {
             if let Some(s) = suppression(node, src) {
@@ -351,9 +382,8 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         found.clear();
         d.bindings(node, src, &mut found);
         if !found.is_empty() {
-            let scope = scope_of(d, node).id();
             for b in found.drain(..) {
-                ix.bindings.entry((scope, b.name)).or_default().push(b);
+                ix.bindings.entry((scope.id(), b.name)).or_default().push(b);
                 ix.all_bindings.push((scope, b));
                 ix.by_value.insert(b.value.id(), b);
             }
@@ -365,15 +395,15 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
             ix.functions.entry(name).or_default().push(f);
         }
         if d.is_return(node) {
-            if let Some(f) = enclosing_function(d, node) {
+            if let Some(f) = function {
                 ix.returns.entry(f.id()).or_default().push(node);
             }
         }
-        if !ix.top_level_await && d.is_await(node) && enclosing_function(d, node).is_none() {
+        if !ix.top_level_await && function.is_none() && d.is_await(node) {
             ix.top_level_await = true;
         }
         if let Some(name) = d.bare_declaration(node, src) {
-            ix.bare_declarations.insert((scope_of(d, node).id(), name));
+            ix.bare_declarations.insert((scope.id(), name));
         }
         if let Some(name) = d.class_name(node, src) {
             ix.classes.insert(name, node);
@@ -384,8 +414,8 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         globals.clear();
         d.globals(node, src, &mut globals);
         if !globals.is_empty() {
-            let scope = scope_of(d, node).id();
-            ix.globals.extend(globals.drain(..).map(|g| (scope, g)));
+            ix.globals
+                .extend(globals.drain(..).map(|g| (scope.id(), g)));
         }
         d.imports(node, src, &mut ix.imports);
     }
@@ -473,7 +503,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         name: &'t str,
         at: Node<'t>,
     ) -> Option<(Node<'t>, &'s [Binding<'t>])> {
-        let mut scope = scope_of(self.d, at);
+        let mut scope = self.scope_of(at);
         loop {
             if let Some(b) = self.ix.bindings.get(&(scope.id(), name)) {
                 return Some((scope, b));
@@ -481,8 +511,36 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
             if scope.id() == self.root.id() {
                 return None;
             }
-            scope = scope_of(self.d, scope);
+            scope = self.scope_of(scope);
         }
+    }
+
+    /// The nearest enclosing function of a node, through the scope chain.
+    pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut scope = self.scope_of(node);
+        loop {
+            if self.d.is_function(scope) {
+                return Some(scope);
+            }
+            if scope.id() == self.root.id() {
+                return None;
+            }
+            scope = self.scope_of(scope);
+        }
+    }
+
+    /// The nearest enclosing scope of a node (itself excluded): from the index for scopes, climbing once and
+    /// remembered for other nodes.
+    pub fn scope_of(&self, node: Node<'t>) -> Node<'t> {
+        if let Some(s) = self.ix.scope_parent.get(&node.id()) {
+            return *s;
+        }
+        if let Some(s) = self.scopes.borrow().get(&node.id()) {
+            return *s;
+        }
+        let s = scope_of(self.d, node);
+        self.scopes.borrow_mut().insert(node.id(), s);
+        s
     }
 
     /// The single value a name is bound to (followed only when the binding is unique and not appended to).

@@ -17,7 +17,12 @@ fn is_methods_list(name: &str) -> bool {
         || Ctx::<super::py::Py>::name_has(name, "pkcemethods")
 }
 
+/// `"plain"` is common (`text/plain`, plain objects); it is a PKCE method only where the file also mentions
+/// a challenge, a verifier or PKCE. This is also what lets the prefilter look for those words, not `plain`.
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    if !crate::prefilter::mentions_pkce(ctx.src) {
+        return;
+    }
     for &s in &ctx.ix.strings {
         if ctx.string_value(s).as_deref() != Some("plain") {
             continue;

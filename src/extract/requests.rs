@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::eval::{Folded, Params, HOLE};
-use super::{enclosing_function, span, Arg, Ctx, Dialect, View};
+use super::{span, Arg, Ctx, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, PlainMethod, PlainSite, Provision, RequestForm, Span};
 
 /// Keys that mark a container as an OAuth authorization request beside `response_type`.
@@ -65,6 +65,10 @@ struct Write<'t> {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    // Every request form needs one of these words: a `response_type` or a library's URL builder.
+    if !crate::prefilter::mentions_request(ctx.src) {
+        return;
+    }
     let mut wrapping: HashMap<&str, Vec<(&str, Node)>> = HashMap::new();
     for (_, b) in &ctx.ix.all_bindings {
         if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
@@ -140,7 +144,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     fn group_scope(&self, node: Node<'t>) -> usize {
         let mut cur = node;
         loop {
-            match enclosing_function(self.ctx.d, cur) {
+            match self.ctx.enclosing_function(cur) {
                 Some(f)
                     if f.parent()
                         .is_some_and(|p| matches!(p.kind(), "arguments" | "argument_list")) =>
@@ -860,7 +864,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
 }
 
 /// The span of the method name in a callee (`authorizationUrl` in `client.authorizationUrl`).
-fn method_span<D: Dialect>(ctx: &Ctx<'_, '_, D>, callee: Node, name: &str) -> Span {
+fn method_span<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, callee: Node<'t>, name: &str) -> Span {
     let text = ctx.text(callee);
     let start = callee.start_byte() + text.rfind(name).unwrap_or(0);
     Span::new(

@@ -7,6 +7,9 @@
 //! Unknown origins (parameters, other files, unknown calls) give no fact: precision comes first.
 
 use std::cell::Cell;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -222,10 +225,11 @@ fn last_segment(q: &str) -> &str {
     q.rsplit('.').next().unwrap_or(q)
 }
 
-/// A hard-coded verifier: a string of at least 8 characters, all from RFC 7636's unreserved set. Empty and
-/// placeholder strings (`""`, `"<verifier>"`, descriptions with spaces) are not verifiers.
+/// A hard-coded verifier: 43 to 128 characters, all from RFC 7636's unreserved set (§4.1); shorter strings
+/// cannot be verifiers a server accepts. Empty strings, placeholders, descriptions and storage-key names
+/// (`CODE_VERIFIER: "mcp_code_verifier"`) are not verifiers.
 fn looks_like_verifier(s: &str) -> bool {
-    s.len() >= 8
+    (43..=128).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
@@ -233,9 +237,10 @@ fn looks_like_verifier(s: &str) -> bool {
 /// Whether a file can hold PKCE at all. A `verifier` in a file that never mentions a challenge, a code
 /// verifier or PKCE is something else (an OAuth 1.0a `oauth_verifier`, a signature verifier).
 fn mentions_pkce(src: &str) -> bool {
-    ["challenge", "code_verifier", "codeverifier", "pkce"]
-        .iter()
-        .any(|w| contains_ci(src, w))
+    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        crate::prefilter::words(&["challenge", "code_verifier", "codeverifier", "pkce"])
+    });
+    WORDS.is_match(src)
 }
 
 /// Values that say they are not real verifiers: probes and placeholders sent to provoke an error.
@@ -658,6 +663,10 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     fn concat(&self, whole: Node<'t>, leaves: &[Node<'t>], depth: usize) -> Option<Traced> {
         let mut traced = Vec::new();
         for &leaf in leaves {
+            // Constant text (`CLIENT_ID`, `"mcp-"`) adds nothing to a value that has other parts.
+            if self.ctx.string_value(leaf).is_some() {
+                continue;
+            }
             let t = self.trace(leaf, depth + 1)?;
             // A constant part adds nothing; it is not the source of a value that has other parts.
             if t.entropy.source != EntropySource::Literal {
@@ -1235,7 +1244,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         let root = self.ctx.root.id();
         self.ctx.ix.idents.get(name).is_some_and(|uses| {
             uses.iter().any(|&u| {
-                super::enclosing_function(self.ctx.d, u).is_some()
+                self.ctx.enclosing_function(u).is_some()
                     && self
                         .ctx
                         .lookup(name, u)
@@ -1259,7 +1268,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             {
                 return true;
             }
-            scope = super::scope_of(self.ctx.d, scope);
+            scope = self.ctx.scope_of(scope);
         }
         false
     }
@@ -1444,12 +1453,12 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             }
         };
         // Names: module-level creation, writes to module variables, class-body attributes.
-        for (scope_id, b) in &ctx.ix.all_bindings {
+        for (scope, b) in &ctx.ix.all_bindings {
+            let (scope, scope_id) = (*scope, scope.id());
             if matches!(self.view(self.unwrap(b.value)), View::Function) {
                 continue;
             }
-            let scope = super::scope_of(ctx.d, b.target);
-            let at_module = *scope_id == root;
+            let at_module = scope_id == root;
             if b.declares && (at_module || ctx.d.is_class(scope)) {
                 if !is_verifier_name(b.name) || self.is_empty_value(b.value) {
                     continue;
@@ -1485,7 +1494,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 ctx.ix
                     .globals
                     .iter()
-                    .any(|(s, g)| *s == *scope_id && *g == b.name)
+                    .any(|(s, g)| *s == scope_id && *g == b.name)
             } else {
                 !self.declared_locally(b.name, scope)
                     && (ctx.ix.bare_declarations.contains(&(root, b.name))
@@ -1691,10 +1700,14 @@ mod tests {
 
     #[test]
     fn literals_that_cannot_be_verifiers_are_not_hard_coded_verifiers() {
-        assert!(looks_like_verifier("dev-fixed-verifier-0123456789"));
+        assert!(looks_like_verifier(
+            "dev-fixed-verifier-0123456789abcdefghijklmnopqrstuv"
+        ));
         assert!(!looks_like_verifier(""));
-        assert!(!looks_like_verifier("short"));
-        assert!(!looks_like_verifier("the PKCE code verifier"));
+        assert!(!looks_like_verifier("mcp_code_verifier"));
+        assert!(!looks_like_verifier(
+            "the PKCE code verifier is kept in the session of the user"
+        ));
         assert!(is_placeholder("dummy_verifier"));
         assert!(!is_placeholder("dev-fixed-verifier-0123456789"));
     }

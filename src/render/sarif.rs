@@ -168,6 +168,7 @@ pub fn render(report: &Report) -> String {
                 "toolExecutionNotifications": notifications,
                 "properties": {
                     "filesScanned": report.counts.files_scanned,
+                    "filesParsed": report.counts.files_parsed,
                     "filesSkipped": report.counts.files_skipped,
                     "filesErrored": report.counts.files_errored,
                 },
