@@ -12,6 +12,7 @@ use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions, WalkIssue
 use crate::facts::FileFacts;
 use crate::finding::{Diagnostic, Severity};
 use crate::lang::Lang;
+use crate::prefilter::Mentions;
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped};
 use crate::source::{self, Loaded, SkipReason};
 use crate::{extract, prefilter, rules};
@@ -47,9 +48,13 @@ pub enum NotAnalysed {
 
 /// Extracts facts from a source text (parsing it with the thread's parser).
 pub fn facts_of(lang: Lang, text: &str) -> Result<FileFacts, NotAnalysed> {
+    facts_with(lang, text, prefilter::mentions(text))
+}
+
+fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, NotAnalysed> {
     let tree = crate::lang::parse(lang, text)
         .ok_or_else(|| NotAnalysed::Failed("the parser gave up on this file".into()))?;
-    extract::extract(lang, &tree, text).map_err(NotAnalysed::Skipped)
+    extract::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)
 }
 
 /// Runs every rule over a file's facts, in registry order.
@@ -67,10 +72,13 @@ pub fn run_rules(facts: &FileFacts) -> Vec<(&'static str, Diagnostic)> {
 pub type Analysis = (Vec<(&'static str, Diagnostic)>, FileFacts, bool);
 
 pub fn analyze(lang: Lang, text: &str, use_prefilter: bool) -> Result<Analysis, NotAnalysed> {
-    if use_prefilter && !prefilter::may_match(text) {
+    // Without the prefilter every file is parsed and indexed; the extractors still look only where their
+    // words are (they define where `"plain"` and `verifier` mean PKCE at all).
+    let mentions = prefilter::mentions(text);
+    if use_prefilter && !mentions.any() {
         return Ok((Vec::new(), FileFacts::default(), false));
     }
-    let facts = facts_of(lang, text)?;
+    let facts = facts_with(lang, text, mentions)?;
     Ok((run_rules(&facts), facts, true))
 }
 

@@ -121,11 +121,14 @@ pub fn classify(mut bytes: Vec<u8>) -> Loaded {
     };
     if text.len() >= MINIFIED_MIN_SIZE {
         let mut longest = 0;
-        let mut lines = 0;
-        for line in text.split('\n') {
+        let mut lines = 1;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
             lines += 1;
-            longest = longest.max(line.len());
+            longest = longest.max(end - start);
+            start = end + 1;
         }
+        longest = longest.max(text.len() - start);
         if longest >= MINIFIED_LINE
             && (text.len() / lines >= MINIFIED_AVERAGE_LINE || longest >= 64 * 1024)
         {

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::lang::NodeKind;
+
 use super::{Arg, Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
 use crate::lang::Lang;
 
@@ -14,7 +16,7 @@ pub struct Js {
 fn named_children(node: Node) -> impl Iterator<Item = Node> {
     (0..node.named_child_count())
         .filter_map(move |i| node.named_child(i as u32))
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.k() != "comment")
 }
 
 fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -23,7 +25,7 @@ fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
 
 /// The value of a plain string literal node (no interpolation), escapes left as written.
 fn string_literal<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
-    if node.kind() != "string" {
+    if node.k() != "string" {
         return None;
     }
     let raw = &src[node.byte_range()];
@@ -39,11 +41,11 @@ fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
     let Some(arguments) = arguments else {
         return Vec::new();
     };
-    if arguments.kind() == "template_string" {
+    if arguments.k() == "template_string" {
         return vec![Arg::Positional(arguments)];
     }
     named_children(arguments)
-        .map(|a| match a.kind() {
+        .map(|a| match a.k() {
             "spread_element" => Arg::Spread(a),
             _ => Arg::Positional(a),
         })
@@ -51,7 +53,7 @@ fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
 }
 
 fn is_require<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
-    if node.kind() != "call_expression" {
+    if node.k() != "call_expression" {
         return None;
     }
     let f = field(node, "function")?;
@@ -69,7 +71,7 @@ impl Dialect for Js {
 
     fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t> {
         let text = |n: Node<'t>| &src[n.byte_range()];
-        match node.kind() {
+        match node.k() {
             "string" => {
                 let parts = named_children(node)
                     .map(|c| StrPart::Text(text(c), c))
@@ -78,7 +80,7 @@ impl Dialect for Js {
             }
             "template_string" => View::Str(
                 named_children(node)
-                    .map(|c| match c.kind() {
+                    .map(|c| match c.k() {
                         "template_substitution" => named_children(c)
                             .next()
                             .map(StrPart::Hole)
@@ -95,7 +97,7 @@ impl Dialect for Js {
                 ) else {
                     return View::Other;
                 };
-                match op.kind() {
+                match op.k() {
                     "+" => View::Add(l, r),
                     "||" | "??" => View::Or(l, r),
                     "===" | "==" => View::Equals {
@@ -141,11 +143,11 @@ impl Dialect for Js {
             "identifier" | "shorthand_property_identifier" | "this" => View::Ident(text(node)),
             "object" => View::Object(
                 named_children(node)
-                    .filter_map(|c| match c.kind() {
+                    .filter_map(|c| match c.k() {
                         "pair" => {
                             let key = field(c, "key")?;
                             let value = field(c, "value")?;
-                            let k = match key.kind() {
+                            let k = match key.k() {
                                 "property_identifier" | "number" => {
                                     Key::Name(text(key).to_string(), key)
                                 }
@@ -209,13 +211,36 @@ impl Dialect for Js {
         }
     }
 
+    fn class<'t>(&self, node: Node<'t>, src: &'t str) -> super::Class<'t> {
+        use super::Class;
+        match node.k() {
+            "call_expression" if field(node, "function").is_some() => Class::Call,
+            "new_expression" if field(node, "constructor").is_some() => Class::Call,
+            "object" => Class::Object,
+            "string" | "template_string" => Class::Str,
+            "binary_expression" => match field(node, "operator").map(|o| o.k()) {
+                Some("||" | "??")
+                    if field(node, "left").is_some() && field(node, "right").is_some() =>
+                {
+                    Class::Or
+                }
+                _ => Class::Other,
+            },
+            "array" => Class::Array,
+            "identifier" | "shorthand_property_identifier" | "this" => {
+                Class::Ident(&src[node.byte_range()])
+            }
+            _ => Class::Other,
+        }
+    }
+
     fn is_scope(&self, node: Node) -> bool {
-        node.kind() == "program" || self.is_function(node)
+        node.k() == "program" || self.is_function(node)
     }
 
     fn is_function(&self, node: Node) -> bool {
         matches!(
-            node.kind(),
+            node.k(),
             "function_declaration"
                 | "generator_function_declaration"
                 | "function_expression"
@@ -228,18 +253,18 @@ impl Dialect for Js {
 
     fn is_class(&self, node: Node) -> bool {
         matches!(
-            node.kind(),
+            node.k(),
             "class_declaration" | "class" | "class_body" | "abstract_class_declaration"
         )
     }
 
     fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
-        match node.kind() {
+        match node.k() {
             "variable_declarator" => {
                 let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
                     return;
                 };
-                match name.kind() {
+                match name.k() {
                     "identifier" => out.push(Binding {
                         name: &src[name.byte_range()],
                         target: name,
@@ -250,7 +275,7 @@ impl Dialect for Js {
                     }),
                     "object_pattern" => {
                         for p in named_children(name) {
-                            match p.kind() {
+                            match p.k() {
                                 "shorthand_property_identifier_pattern" => {
                                     let n = &src[p.byte_range()];
                                     out.push(Binding {
@@ -265,7 +290,7 @@ impl Dialect for Js {
                                 "pair_pattern" => {
                                     if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value"))
                                     {
-                                        if v.kind() == "identifier" {
+                                        if v.k() == "identifier" {
                                             out.push(Binding {
                                                 name: &src[v.byte_range()],
                                                 target: v,
@@ -301,7 +326,7 @@ impl Dialect for Js {
                 let (Some(left), Some(value)) = (field(node, "left"), field(node, "right")) else {
                     return;
                 };
-                if left.kind() == "identifier" {
+                if left.k() == "identifier" {
                     out.push(Binding {
                         name: &src[left.byte_range()],
                         target: left,
@@ -320,12 +345,12 @@ impl Dialect for Js {
                 ) else {
                     return;
                 };
-                if left.kind() == "identifier" {
+                if left.k() == "identifier" {
                     out.push(Binding {
                         name: &src[left.byte_range()],
                         target: left,
                         value,
-                        append: op.kind() == "+=",
+                        append: op.k() == "+=",
                         field: None,
                         declares: false,
                     });
@@ -337,24 +362,22 @@ impl Dialect for Js {
 
     fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>> {
         if !matches!(
-            node.kind(),
+            node.k(),
             "assignment_expression" | "augmented_assignment_expression"
         ) {
             return None;
         }
         let target = field(node, "left")?;
         let value = field(node, "right")?;
-        matches!(target.kind(), "member_expression" | "subscript_expression").then_some(
-            MemberWrite {
-                node,
-                target,
-                value,
-            },
-        )
+        matches!(target.k(), "member_expression" | "subscript_expression").then_some(MemberWrite {
+            node,
+            target,
+            value,
+        })
     }
 
     fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>) {
-        match node.kind() {
+        match node.k() {
             "import_statement" => {
                 let Some(module) = field(node, "source")
                     .and_then(|s| string_literal(s, src))
@@ -362,9 +385,9 @@ impl Dialect for Js {
                 else {
                     return;
                 };
-                for clause in named_children(node).filter(|c| c.kind() == "import_clause") {
+                for clause in named_children(node).filter(|c| c.k() == "import_clause") {
                     for c in named_children(clause) {
-                        match c.kind() {
+                        match c.k() {
                             "identifier" => {
                                 out.insert(src[c.byte_range()].to_string(), module.clone());
                             }
@@ -375,7 +398,7 @@ impl Dialect for Js {
                             }
                             "named_imports" => {
                                 for spec in
-                                    named_children(c).filter(|s| s.kind() == "import_specifier")
+                                    named_children(c).filter(|s| s.k() == "import_specifier")
                                 {
                                     let Some(name) = field(spec, "name") else {
                                         continue;
@@ -405,7 +428,7 @@ impl Dialect for Js {
                 // `require("m")`, `require("m").Strategy`, `await import("m")` is not followed.
                 let (module, member) = if let Some(m) = is_require(value, src) {
                     (module_name(m), None)
-                } else if value.kind() == "member_expression" {
+                } else if value.k() == "member_expression" {
                     let (Some(obj), Some(prop)) =
                         (field(value, "object"), field(value, "property"))
                     else {
@@ -422,13 +445,13 @@ impl Dialect for Js {
                     Some(m) => format!("{module}.{m}"),
                     None => module,
                 };
-                match name.kind() {
+                match name.k() {
                     "identifier" => {
                         out.insert(src[name.byte_range()].to_string(), base);
                     }
                     "object_pattern" => {
                         for p in named_children(name) {
-                            match p.kind() {
+                            match p.k() {
                                 "shorthand_property_identifier_pattern" => {
                                     let n = &src[p.byte_range()];
                                     out.insert(n.to_string(), format!("{base}.{n}"));
@@ -454,7 +477,7 @@ impl Dialect for Js {
     }
 
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
-        match node.kind() {
+        match node.k() {
             "if_statement" => Some(Branch {
                 condition: field(node, "condition")?,
                 consequence: field(node, "consequence")?,
@@ -470,27 +493,27 @@ impl Dialect for Js {
     }
 
     fn is_throw(&self, node: Node) -> bool {
-        node.kind() == "throw_statement"
+        node.k() == "throw_statement"
     }
 
     fn is_return(&self, node: Node) -> bool {
-        node.kind() == "return_statement"
+        node.k() == "return_statement"
     }
 
     fn is_comment(&self, node: Node) -> bool {
-        node.kind() == "comment" || node.kind() == "html_comment"
+        node.k() == "comment" || node.k() == "html_comment"
     }
 
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
-        match node.kind() {
+        match node.k() {
             "function_declaration" | "generator_function_declaration" | "method_definition" => {
                 Some((&src[field(node, "name")?.byte_range()], node))
             }
             "variable_declarator" => {
                 let value = field(node, "value")?;
-                let name = field(node, "name").filter(|n| n.kind() == "identifier")?;
+                let name = field(node, "name").filter(|n| n.k() == "identifier")?;
                 matches!(
-                    value.kind(),
+                    value.k(),
                     "arrow_function" | "function_expression" | "function"
                 )
                 .then(|| (&src[name.byte_range()], value))
@@ -498,7 +521,7 @@ impl Dialect for Js {
             "public_field_definition" | "field_definition" => {
                 let value = field(node, "value")?;
                 let name = field(node, "name").or_else(|| field(node, "property"))?;
-                matches!(value.kind(), "arrow_function" | "function_expression")
+                matches!(value.k(), "arrow_function" | "function_expression")
                     .then(|| (&src[name.byte_range()], value))
             }
             _ => None,
@@ -514,12 +537,12 @@ impl Dialect for Js {
         };
         named_children(params)
             .filter_map(|p| {
-                let p = match p.kind() {
+                let p = match p.k() {
                     "required_parameter" | "optional_parameter" => field(p, "pattern")?,
                     "assignment_pattern" => field(p, "left")?,
                     _ => p,
                 };
-                match p.kind() {
+                match p.k() {
                     // `this: T` is a type annotation, not an argument.
                     "this" => None,
                     "identifier" => Some(&src[p.byte_range()]),
@@ -530,33 +553,33 @@ impl Dialect for Js {
     }
 
     fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>> {
-        if function.kind() != "arrow_function" {
+        if function.k() != "arrow_function" {
             return None;
         }
-        field(function, "body").filter(|b| b.kind() != "statement_block")
+        field(function, "body").filter(|b| b.k() != "statement_block")
     }
 
     fn is_await(&self, node: Node) -> bool {
-        node.kind() == "await_expression"
+        node.k() == "await_expression"
     }
 
     fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
-        if node.kind() != "variable_declarator" || field(node, "value").is_some() {
+        if node.k() != "variable_declarator" || field(node, "value").is_some() {
             return None;
         }
         field(node, "name")
-            .filter(|n| n.kind() == "identifier")
+            .filter(|n| n.k() == "identifier")
             .map(|n| &src[n.byte_range()])
     }
 
     fn class_field<'t>(&self, node: Node<'t>, src: &'t str) -> Option<super::ClassField<'t>> {
-        if !matches!(node.kind(), "public_field_definition" | "field_definition") {
+        if !matches!(node.k(), "public_field_definition" | "field_definition") {
             return None;
         }
         let target = field(node, "name").or_else(|| field(node, "property"))?;
         let value = field(node, "value")?;
         let mut cursor = node.walk();
-        let is_static = node.children(&mut cursor).any(|c| c.kind() == "static");
+        let is_static = node.children(&mut cursor).any(|c| c.k() == "static");
         Some(super::ClassField {
             name: &src[target.byte_range()],
             target,
@@ -567,11 +590,11 @@ impl Dialect for Js {
 
     fn is_docstring(&self, node: Node) -> bool {
         node.parent()
-            .is_some_and(|p| p.kind() == "expression_statement")
+            .is_some_and(|p| p.k() == "expression_statement")
     }
 
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
-        match node.kind() {
+        match node.k() {
             "assignment_pattern" | "object_assignment_pattern" => {
                 let left = field(node, "left")?;
                 Some((&src[left.byte_range()], field(node, "right")?))

@@ -14,6 +14,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::facts::{FileFacts, Span, Suppression};
 use crate::lang::{Lang, Preorder};
+use crate::prefilter::Mentions;
 use crate::source::SkipReason;
 
 mod eval;
@@ -103,6 +104,18 @@ pub enum View<'t> {
     Other,
 }
 
+/// What the index keeps a node for, decided from its kind alone (building a `View` allocates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class<'t> {
+    Call,
+    Object,
+    Str,
+    Or,
+    Array,
+    Ident(&'t str),
+    Other,
+}
+
 /// A piece of a string node.
 #[derive(Clone, Copy, Debug)]
 pub enum StrPart<'t> {
@@ -163,6 +176,18 @@ pub trait Dialect {
     fn lang(&self) -> Lang;
     /// The neutral view of an expression node.
     fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t>;
+    /// The class of a node for the index: must agree with `view` (`View::Call` ⇔ `Class::Call` …).
+    fn class<'t>(&self, node: Node<'t>, src: &'t str) -> Class<'t> {
+        match self.view(node, src) {
+            View::Call { .. } => Class::Call,
+            View::Object(_) => Class::Object,
+            View::Str(_) | View::Adjacent(_) => Class::Str,
+            View::Or(..) => Class::Or,
+            View::Array(_) => Class::Array,
+            View::Ident(name) => Class::Ident(name),
+            _ => Class::Other,
+        }
+    }
     /// Whether the node opens a scope for variables (a function, a lambda, the module).
     fn is_scope(&self, node: Node) -> bool;
     /// Whether a scope node is a function whose local variables are per call (not the module, not a class body).
@@ -234,11 +259,19 @@ pub trait Dialect {
 pub const MAX_NESTING: usize = 1_000;
 
 /// Extracts the facts of one parsed file, or says why it cannot be analysed.
-pub fn extract(lang: Lang, tree: &Tree, src: &str) -> Result<FileFacts, SkipReason> {
+/// `mentions` says which word groups the text holds; analyses that need absent words are skipped (the
+/// same words the prefilter looks for, so skipping them never loses a fact).
+pub fn extract(
+    lang: Lang,
+    tree: &Tree,
+    src: &str,
+    mentions: Mentions,
+) -> Result<FileFacts, SkipReason> {
+    let _kinds = crate::lang::kinds_for(lang);
     if lang.is_js_family() {
-        analyze(&js::Js { lang }, tree, src)
+        analyze(&js::Js { lang }, tree, src, mentions)
     } else {
-        analyze(&py::Py, tree, src)
+        analyze(&py::Py, tree, src, mentions)
     }
 }
 
@@ -263,8 +296,6 @@ pub struct Index<'t> {
     pub functions: HashMap<&'t str, Vec<Node<'t>>>,
     /// Return statements by the id of their function.
     pub returns: HashMap<usize, Vec<Node<'t>>>,
-    /// Identifiers by name (for finding uses of a variable).
-    pub idents: HashMap<&'t str, Vec<Node<'t>>>,
     /// Names declared `global` inside functions (Python).
     pub globals: Vec<(usize, &'t str)>,
     /// The module awaits at top level: an ES module run once as a script.
@@ -287,9 +318,16 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub ix: Index<'t>,
     /// `scope_of` answers for nodes the analyses asked about.
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
+    /// Identifiers by name, collected on first use (`uses_of`): most files never ask.
+    idents: std::cell::OnceCell<HashMap<&'t str, Vec<Node<'t>>>>,
 }
 
-fn analyze<D: Dialect>(d: &D, tree: &Tree, src: &str) -> Result<FileFacts, SkipReason> {
+fn analyze<D: Dialect>(
+    d: &D,
+    tree: &Tree,
+    src: &str,
+    mentions: Mentions,
+) -> Result<FileFacts, SkipReason> {
     let root = tree.root_node();
     let ix = index(d, root, src)?;
     let ctx = Ctx {
@@ -298,11 +336,18 @@ fn analyze<D: Dialect>(d: &D, tree: &Tree, src: &str) -> Result<FileFacts, SkipR
         root,
         ix,
         scopes: Default::default(),
+        idents: Default::default(),
     };
     let mut facts = FileFacts::default();
-    requests::extract(&ctx, &mut facts);
-    plain::extract(&ctx, &mut facts);
-    verifiers::extract(&ctx, &mut facts);
+    if mentions.request {
+        requests::extract(&ctx, &mut facts);
+    }
+    if mentions.pkce {
+        plain::extract(&ctx, &mut facts);
+    }
+    if mentions.code_verifier {
+        verifiers::extract(&ctx, &mut facts);
+    }
     facts.suppressions = ctx.ix.suppressions;
     Ok(facts)
 }
@@ -322,7 +367,6 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         by_value: HashMap::new(),
         functions: HashMap::new(),
         returns: HashMap::new(),
-        idents: HashMap::new(),
         globals: Vec::new(),
         top_level_await: false,
         bare_declarations: Default::default(),
@@ -367,14 +411,13 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         if !node.is_named() {
             continue;
         }
-        match d.view(node, src) {
-            View::Call { .. } => ix.calls.push(node),
-            View::Object(_) => ix.objects.push(node),
-            View::Str(_) | View::Adjacent(_) => ix.strings.push(node),
-            View::Or(..) => ix.ors.push(node),
-            View::Array(_) => ix.arrays.push(node),
-            View::Ident(name) => ix.idents.entry(name).or_default().push(node),
-            _ => {}
+        match d.class(node, src) {
+            Class::Call => ix.calls.push(node),
+            Class::Object => ix.objects.push(node),
+            Class::Str => ix.strings.push(node),
+            Class::Or => ix.ors.push(node),
+            Class::Array => ix.arrays.push(node),
+            Class::Ident(_) | Class::Other => {}
         }
         if d.branch(node).is_some() {
             ix.branches.push(node);
@@ -515,6 +558,20 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         }
     }
 
+    /// The identifiers named `name` in the file, in source order (uses and bindings alike).
+    pub fn uses_of(&self, name: &str) -> &[Node<'t>] {
+        let idents = self.idents.get_or_init(|| {
+            let mut map: HashMap<&'t str, Vec<Node<'t>>> = HashMap::new();
+            for node in Preorder::new(self.root) {
+                if let Class::Ident(n) = self.d.class(node, self.src) {
+                    map.entry(n).or_default().push(node);
+                }
+            }
+            map
+        });
+        idents.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// The nearest enclosing function of a node, through the scope chain.
     pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
         let mut scope = self.scope_of(node);
@@ -622,5 +679,62 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
             .flat_map(char::to_lowercase)
             .collect();
         folded.contains(word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The class a view implies: what `Dialect::class` must answer without building the view.
+    fn class_of_view<'t, D: Dialect>(d: &D, node: Node<'t>, src: &'t str) -> Class<'t> {
+        match d.view(node, src) {
+            View::Call { .. } => Class::Call,
+            View::Object(_) => Class::Object,
+            View::Str(_) | View::Adjacent(_) => Class::Str,
+            View::Or(..) => Class::Or,
+            View::Array(_) => Class::Array,
+            View::Ident(name) => Class::Ident(name),
+            _ => Class::Other,
+        }
+    }
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if Lang::from_path(&path).is_some() {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn classes_agree_with_views_on_every_fixture_node() {
+        let mut paths = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &mut paths,
+        );
+        assert!(paths.len() > 20);
+        let mut checked = 0;
+        for path in paths {
+            let lang = Lang::from_path(&path).unwrap();
+            let src = std::fs::read_to_string(&path).unwrap();
+            let tree = crate::lang::parse(lang, &src).unwrap();
+            let _kinds = crate::lang::kinds_for(lang);
+            for node in Preorder::new(tree.root_node()).filter(|n| n.is_named()) {
+                let (fast, slow) = if lang.is_js_family() {
+                    let d = js::Js { lang };
+                    (d.class(node, &src), class_of_view(&d, node, &src))
+                } else {
+                    (py::Py.class(node, &src), class_of_view(&py::Py, node, &src))
+                };
+                assert_eq!(fast, slow, "{}: {}", path.display(), node.kind());
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 }

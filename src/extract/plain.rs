@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use crate::lang::NodeKind;
+
 use super::{Arg, Ctx, Dialect, View};
 use crate::facts::{FileFacts, PlainMethod, PlainSite};
 
@@ -20,9 +22,6 @@ fn is_methods_list(name: &str) -> bool {
 /// `"plain"` is common (`text/plain`, plain objects); it is a PKCE method only where the file also mentions
 /// a challenge, a verifier or PKCE. This is also what lets the prefilter look for those words, not `plain`.
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    if !crate::prefilter::mentions_pkce(ctx.src) {
-        return;
-    }
     for &s in &ctx.ix.strings {
         if ctx.string_value(s).as_deref() != Some("plain") {
             continue;
@@ -62,7 +61,7 @@ fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<Stri
         }
     }
     // A pair in an object or dict, or a keyword argument: the key is the parent's first named child.
-    if matches!(parent.kind(), "pair" | "keyword_argument") {
+    if matches!(parent.k(), "pair" | "keyword_argument") {
         let key = parent.named_child(0)?;
         if key.id() == value.id() {
             return None;
@@ -73,7 +72,7 @@ fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<Stri
     }
     // `.set("code_challenge_method", "plain")`
     let args = parent;
-    if matches!(args.kind(), "arguments" | "argument_list") {
+    if matches!(args.k(), "arguments" | "argument_list") {
         let call = args.parent()?;
         if let View::Call { callee, args, .. } = ctx.view(call) {
             if matches!(
@@ -107,7 +106,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
         return None;
     }
     // `.get("code_challenge_method", "plain")`, `getattr(body, "code_challenge_method", "plain")`.
-    if matches!(parent.kind(), "arguments" | "argument_list") {
+    if matches!(parent.k(), "arguments" | "argument_list") {
         if let Some(call) = parent.parent() {
             if let View::Call { callee, args, .. } = ctx.view(call) {
                 let callee_name = ctx.callee_name(callee).unwrap_or("");
@@ -135,7 +134,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
             .map(|rejected| (PlainSite::ServerBranch, rejected));
     }
     // `case "plain":`
-    if parent.kind() == "switch_case" {
+    if parent.k() == "switch_case" {
         let body_rejects = rejects(ctx, parent);
         return Some((PlainSite::ServerBranch, body_rejects));
     }

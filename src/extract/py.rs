@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::lang::NodeKind;
+
 use super::{Arg, Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
 use crate::lang::Lang;
 
@@ -12,7 +14,7 @@ pub struct Py;
 fn named_children(node: Node) -> impl Iterator<Item = Node> {
     (0..node.named_child_count())
         .filter_map(move |i| node.named_child(i as u32))
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.k() != "comment")
 }
 
 fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -21,12 +23,12 @@ fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
 
 /// The value of a string without interpolation (`"x"`, `'x'`, `r"x"`), escapes left as written.
 fn plain_string<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
-    if node.kind() != "string" {
+    if node.k() != "string" {
         return None;
     }
     let mut out = None;
     for c in named_children(node) {
-        match c.kind() {
+        match c.k() {
             "string_start" | "string_end" => {}
             "string_content" if out.is_none() => out = Some(&src[c.byte_range()]),
             _ => return None,
@@ -42,10 +44,10 @@ impl Dialect for Py {
 
     fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t> {
         let text = |n: Node<'t>| &src[n.byte_range()];
-        match node.kind() {
+        match node.k() {
             "string" => View::Str(
                 named_children(node)
-                    .filter_map(|c| match c.kind() {
+                    .filter_map(|c| match c.k() {
                         "string_start" | "string_end" => None,
                         "interpolation" => Some(
                             field(c, "expression")
@@ -65,7 +67,7 @@ impl Dialect for Py {
                 ) else {
                     return View::Other;
                 };
-                match op.kind() {
+                match op.k() {
                     "+" => View::Add(l, r),
                     "%" => View::Percent(l, r),
                     _ => View::Other,
@@ -76,7 +78,7 @@ impl Dialect for Py {
                 field(node, "right"),
                 field(node, "operator"),
             ) {
-                (Some(l), Some(r), Some(op)) if op.kind() == "or" => View::Or(l, r),
+                (Some(l), Some(r), Some(op)) if op.k() == "or" => View::Or(l, r),
                 _ => View::Other,
             },
             "comparison_operator" => {
@@ -84,7 +86,7 @@ impl Dialect for Py {
                 let Some(op) = field(node, "operators") else {
                     return View::Other;
                 };
-                match (operands.as_slice(), op.kind()) {
+                match (operands.as_slice(), op.k()) {
                     ([l, r], "==") => View::Equals {
                         left: *l,
                         right: *r,
@@ -103,8 +105,8 @@ impl Dialect for Py {
                     return View::Other;
                 };
                 let args = match field(node, "arguments") {
-                    Some(a) if a.kind() == "argument_list" => named_children(a)
-                        .map(|a| match a.kind() {
+                    Some(a) if a.k() == "argument_list" => named_children(a)
+                        .map(|a| match a.k() {
                             "keyword_argument" => match (field(a, "name"), field(a, "value")) {
                                 (Some(n), Some(v)) => Arg::Keyword(text(n), v),
                                 _ => Arg::Spread(a),
@@ -136,7 +138,7 @@ impl Dialect for Py {
             "identifier" => View::Ident(text(node)),
             "dictionary" => View::Object(
                 named_children(node)
-                    .filter_map(|c| match c.kind() {
+                    .filter_map(|c| match c.k() {
                         "pair" => {
                             let key = field(c, "key")?;
                             let value = field(c, "value")?;
@@ -181,28 +183,46 @@ impl Dialect for Py {
         }
     }
 
+    fn class<'t>(&self, node: Node<'t>, src: &'t str) -> super::Class<'t> {
+        use super::Class;
+        match node.k() {
+            "call" if field(node, "function").is_some() => Class::Call,
+            "dictionary" => Class::Object,
+            "string" | "concatenated_string" => Class::Str,
+            "boolean_operator" => match field(node, "operator").map(|o| o.k()) {
+                Some("or") if field(node, "left").is_some() && field(node, "right").is_some() => {
+                    Class::Or
+                }
+                _ => Class::Other,
+            },
+            "list" | "tuple" | "set" => Class::Array,
+            "identifier" => Class::Ident(&src[node.byte_range()]),
+            _ => Class::Other,
+        }
+    }
+
     fn is_scope(&self, node: Node) -> bool {
         matches!(
-            node.kind(),
+            node.k(),
             "module" | "function_definition" | "lambda" | "class_definition"
         )
     }
 
     fn is_function(&self, node: Node) -> bool {
-        matches!(node.kind(), "function_definition" | "lambda")
+        matches!(node.k(), "function_definition" | "lambda")
     }
 
     fn is_class(&self, node: Node) -> bool {
-        node.kind() == "class_definition"
+        node.k() == "class_definition"
     }
 
     fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
         // `with open(p) as fh:` binds `fh` to `open(p)`.
-        if node.kind() == "as_pattern" && node.parent().is_some_and(|p| p.kind() == "with_item") {
+        if node.k() == "as_pattern" && node.parent().is_some_and(|p| p.k() == "with_item") {
             let value = named_children(node).next();
             let alias = field(node, "alias").and_then(|a| named_children(a).next());
             if let (Some(value), Some(alias)) = (value, alias) {
-                if alias.kind() == "identifier" {
+                if alias.k() == "identifier" {
                     out.push(Binding {
                         name: &src[alias.byte_range()],
                         target: alias,
@@ -215,18 +235,18 @@ impl Dialect for Py {
             }
             return;
         }
-        if !matches!(node.kind(), "assignment" | "augmented_assignment") {
+        if !matches!(node.k(), "assignment" | "augmented_assignment") {
             return;
         }
         let (Some(left), Some(value)) = (field(node, "left"), field(node, "right")) else {
             return;
         };
-        let append = node.kind() == "augmented_assignment"
-            && field(node, "operator").is_some_and(|o| o.kind() == "+=");
-        if node.kind() == "augmented_assignment" && !append {
+        let append = node.k() == "augmented_assignment"
+            && field(node, "operator").is_some_and(|o| o.k() == "+=");
+        if node.k() == "augmented_assignment" && !append {
             return;
         }
-        if left.kind() == "identifier" {
+        if left.k() == "identifier" {
             out.push(Binding {
                 name: &src[left.byte_range()],
                 target: left,
@@ -239,12 +259,12 @@ impl Dialect for Py {
     }
 
     fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>> {
-        if !matches!(node.kind(), "assignment" | "augmented_assignment") {
+        if !matches!(node.k(), "assignment" | "augmented_assignment") {
             return None;
         }
         let target = field(node, "left")?;
         let value = field(node, "right")?;
-        matches!(target.kind(), "attribute" | "subscript").then_some(MemberWrite {
+        matches!(target.k(), "attribute" | "subscript").then_some(MemberWrite {
             node,
             target,
             value,
@@ -252,10 +272,10 @@ impl Dialect for Py {
     }
 
     fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>) {
-        match node.kind() {
+        match node.k() {
             "import_statement" => {
                 for n in named_children(node) {
-                    match n.kind() {
+                    match n.k() {
                         // `import os.path` binds `os`.
                         "dotted_name" => {
                             let full = &src[n.byte_range()];
@@ -281,7 +301,7 @@ impl Dialect for Py {
                 };
                 let mut cursor = node.walk();
                 for n in node.children_by_field_name("name", &mut cursor) {
-                    match n.kind() {
+                    match n.k() {
                         "dotted_name" => {
                             let name = &src[n.byte_range()];
                             out.insert(name.to_string(), format!("{module}.{name}"));
@@ -304,7 +324,7 @@ impl Dialect for Py {
     }
 
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
-        match node.kind() {
+        match node.k() {
             "if_statement" | "elif_clause" => Some(Branch {
                 condition: field(node, "condition")?,
                 consequence: field(node, "consequence")?,
@@ -326,30 +346,30 @@ impl Dialect for Py {
     }
 
     fn is_throw(&self, node: Node) -> bool {
-        node.kind() == "raise_statement"
+        node.k() == "raise_statement"
     }
 
     fn is_return(&self, node: Node) -> bool {
-        node.kind() == "return_statement"
+        node.k() == "return_statement"
     }
 
     fn is_comment(&self, node: Node) -> bool {
-        node.kind() == "comment"
+        node.k() == "comment"
     }
 
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
-        (node.kind() == "function_definition")
+        (node.k() == "function_definition")
             .then(|| field(node, "name").map(|n| (&src[n.byte_range()], node)))
             .flatten()
     }
 
     fn is_docstring(&self, node: Node) -> bool {
         node.parent()
-            .is_some_and(|p| p.kind() == "expression_statement")
+            .is_some_and(|p| p.k() == "expression_statement")
     }
 
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
-        match node.kind() {
+        match node.k() {
             "default_parameter" | "typed_default_parameter" => Some((
                 &src[field(node, "name")?.byte_range()],
                 field(node, "value")?,
@@ -359,11 +379,11 @@ impl Dialect for Py {
     }
 
     fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
-        if node.kind() != "assignment" || field(node, "right").is_some() {
+        if node.k() != "assignment" || field(node, "right").is_some() {
             return None;
         }
         field(node, "left")
-            .filter(|n| n.kind() == "identifier")
+            .filter(|n| n.k() == "identifier")
             .map(|n| &src[n.byte_range()])
     }
 
@@ -372,13 +392,13 @@ impl Dialect for Py {
             return Vec::new();
         };
         named_children(params)
-            .filter_map(|p| match p.kind() {
+            .filter_map(|p| match p.k() {
                 "identifier" => Some(&src[p.byte_range()]),
                 "default_parameter" | "typed_default_parameter" => {
                     field(p, "name").map(|n| &src[n.byte_range()])
                 }
                 "typed_parameter" => named_children(p).next().map(|n| {
-                    if n.kind() == "identifier" {
+                    if n.k() == "identifier" {
                         &src[n.byte_range()]
                     } else {
                         ""
@@ -391,13 +411,13 @@ impl Dialect for Py {
     }
 
     fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>> {
-        (function.kind() == "lambda")
+        (function.k() == "lambda")
             .then(|| field(function, "body"))
             .flatten()
     }
 
     fn slice<'t>(&self, index: Node<'t>) -> Option<(Option<Node<'t>>, Option<Node<'t>>)> {
-        if index.kind() != "slice" {
+        if index.k() != "slice" {
             return None;
         }
         // Children are `start? : end? (: step?)?`; the colons are anonymous.
@@ -406,9 +426,9 @@ impl Dialect for Py {
         let mut colons = 0;
         let mut cursor = index.walk();
         for c in index.children(&mut cursor) {
-            if c.kind() == ":" {
+            if c.k() == ":" {
                 colons += 1;
-            } else if c.is_named() && c.kind() != "comment" {
+            } else if c.is_named() && c.k() != "comment" {
                 match colons {
                     0 => start = Some(c),
                     1 => end = Some(c),
@@ -420,24 +440,24 @@ impl Dialect for Py {
     }
 
     fn repeated<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-        if !matches!(node.kind(), "generator_expression" | "list_comprehension") {
+        if !matches!(node.k(), "generator_expression" | "list_comprehension") {
             return None;
         }
         let body = field(node, "body")?;
         let clauses: Vec<Node> = named_children(node)
-            .filter(|c| c.kind() == "for_in_clause" || c.kind() == "if_clause")
+            .filter(|c| c.k() == "for_in_clause" || c.k() == "if_clause")
             .collect();
         match clauses.as_slice() {
-            [only] if only.kind() == "for_in_clause" => Some((body, field(*only, "right")?)),
+            [only] if only.k() == "for_in_clause" => Some((body, field(*only, "right")?)),
             _ => None,
         }
     }
 
     fn globals<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<&'t str>) {
-        if node.kind() == "global_statement" {
+        if node.k() == "global_statement" {
             out.extend(
                 named_children(node)
-                    .filter(|n| n.kind() == "identifier")
+                    .filter(|n| n.k() == "identifier")
                     .map(|n| &src[n.byte_range()]),
             );
         }

@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use crate::lang::NodeKind;
+
 use super::eval::{Folded, Params, HOLE};
 use super::{span, Arg, Ctx, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, PlainMethod, PlainSite, Provision, RequestForm, Span};
@@ -65,8 +67,14 @@ struct Write<'t> {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    // Every request form needs one of these words: a `response_type` or a library's URL builder.
-    if !crate::prefilter::mentions_request(ctx.src) {
+    // Containers, builders and strings need a `response_type` key; library calls need their method name.
+    // Without either, nothing below can produce a request: skip the per-node work.
+    let has_response_type = ctx.src.contains("response_type");
+    if !has_response_type
+        && !crate::prefilter::REQUEST_WORDS
+            .iter()
+            .any(|w| ctx.src.contains(w))
+    {
         return;
     }
     let mut wrapping: HashMap<&str, Vec<(&str, Node)>> = HashMap::new();
@@ -107,9 +115,11 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     };
     a.collect_writes();
     a.libraries(facts);
-    a.containers(facts);
-    a.builders(facts);
-    a.strings(facts);
+    if has_response_type {
+        a.containers(facts);
+        a.builders(facts);
+        a.strings(facts);
+    }
     facts.requests.sort_by_key(|r| r.span);
     facts.requests.dedup_by_key(|r| r.span);
 }
@@ -147,7 +157,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             match self.ctx.enclosing_function(cur) {
                 Some(f)
                     if f.parent()
-                        .is_some_and(|p| matches!(p.kind(), "arguments" | "argument_list")) =>
+                        .is_some_and(|p| matches!(p.k(), "arguments" | "argument_list")) =>
                 {
                     cur = f
                 }
@@ -389,7 +399,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             }
             match ctx.view(parent) {
                 View::Wrapped(_) | View::Call { .. } => cur = parent,
-                _ if matches!(parent.kind(), "arguments" | "argument_list") => cur = parent,
+                _ if matches!(parent.k(), "arguments" | "argument_list") => cur = parent,
                 _ => return None,
             }
         }
@@ -406,7 +416,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 return Some((parent, ctx.callee_name(callee).unwrap_or("")));
             }
             if !(matches!(
-                parent.kind(),
+                parent.k(),
                 "arguments" | "argument_list" | "keyword_argument"
             ) || matches!(ctx.view(parent), View::Wrapped(_)))
             {
@@ -550,7 +560,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     fn is_string_part(&self, node: Node<'t>) -> Option<Node<'t>> {
         let ctx = self.ctx;
         let parent = node.parent()?;
-        let up = if parent.kind() == "template_substitution" || parent.kind() == "interpolation" {
+        let up = if parent.k() == "template_substitution" || parent.k() == "interpolation" {
             parent.parent()?
         } else {
             parent
@@ -662,10 +672,8 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let Some(name) = self.holder(node) else {
             return false;
         };
-        let Some(uses) = ctx.ix.idents.get(name) else {
-            return false;
-        };
-        uses.iter()
+        ctx.uses_of(name)
+            .iter()
             .any(|u| u.start_byte() > node.end_byte() && self.is_string_part(*u).is_some())
     }
 
@@ -685,6 +693,18 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             let Some(name) = ctx.callee_name(callee) else {
                 continue;
             };
+            let known = matches!(
+                name,
+                "authorizationUrl"
+                    | "buildAuthorizationUrl"
+                    | "authorizeURL"
+                    | "generateAuthUrl"
+                    | "authorization_url"
+                    | "create_authorization_url"
+            );
+            if !known && !is_new {
+                continue;
+            }
             let qualified = ctx.qualify(callee, 0).unwrap_or_default();
             let at = method_span(ctx, callee, name);
             let options = |i: usize| Ctx::<D>::arg(&args, i, "");

@@ -7,9 +7,6 @@
 //! Unknown origins (parameters, other files, unknown calls) give no fact: precision comes first.
 
 use std::cell::Cell;
-use std::sync::LazyLock;
-
-use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -234,15 +231,6 @@ fn looks_like_verifier(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-/// Whether a file can hold PKCE at all. A `verifier` in a file that never mentions a challenge, a code
-/// verifier or PKCE is something else (an OAuth 1.0a `oauth_verifier`, a signature verifier).
-fn mentions_pkce(src: &str) -> bool {
-    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        crate::prefilter::words(&["challenge", "code_verifier", "codeverifier", "pkce"])
-    });
-    WORDS.is_match(src)
-}
-
 /// Values that say they are not real verifiers: probes and placeholders sent to provoke an error.
 fn is_placeholder(s: &str) -> bool {
     ["dummy", "fake", "placeholder", "invalid", "example", "xxxx"]
@@ -251,9 +239,6 @@ fn is_placeholder(s: &str) -> bool {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    if !mentions_pkce(ctx.src) {
-        return;
-    }
     let v = Verifiers {
         ctx,
         budget: Cell::new(BUDGET),
@@ -1242,14 +1227,12 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     /// Whether a module-level name is read inside some function of the file.
     fn read_in_function(&self, name: &'t str) -> bool {
         let root = self.ctx.root.id();
-        self.ctx.ix.idents.get(name).is_some_and(|uses| {
-            uses.iter().any(|&u| {
-                self.ctx.enclosing_function(u).is_some()
-                    && self
-                        .ctx
-                        .lookup(name, u)
-                        .is_some_and(|(scope, _)| scope.id() == root)
-            })
+        self.ctx.uses_of(name).iter().any(|&u| {
+            self.ctx.enclosing_function(u).is_some()
+                && self
+                    .ctx
+                    .lookup(name, u)
+                    .is_some_and(|(scope, _)| scope.id() == root)
         })
     }
 

@@ -2,8 +2,9 @@
 //!
 //! This module and `crate::extract` are the only places that know about tree-sitter.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::sync::LazyLock;
 
 use tree_sitter::{Language, Parser, Tree};
 
@@ -64,6 +65,55 @@ impl Lang {
 
     fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// Node kind names by kind id, per language. `Node::kind` measures and UTF-8-checks a C string on every call,
+/// which the extractors, asking each node several times, paid for on every node.
+static KIND_NAMES: LazyLock<[Vec<&'static str>; 4]> = LazyLock::new(|| {
+    Lang::ALL.map(|lang| {
+        // Lives as long as the table that borrows its names: once per language, for the process.
+        let grammar: &'static Language = Box::leak(Box::new(lang.grammar()));
+        (0..grammar.node_kind_count())
+            .map(|id| grammar.node_kind_for_id(id as u16).unwrap_or(""))
+            .collect()
+    })
+});
+
+thread_local! {
+    /// The kind names of the language being extracted on this thread (see `NodeKind`).
+    static CURRENT_KINDS: Cell<&'static [&'static str]> = const { Cell::new(&[]) };
+}
+
+/// Makes `NodeKind::k` answer for `lang` on this thread until the guard is dropped.
+pub fn kinds_for(lang: Lang) -> KindsGuard {
+    let previous = CURRENT_KINDS.with(|c| c.replace(&KIND_NAMES[lang.index()]));
+    KindsGuard { previous }
+}
+
+pub struct KindsGuard {
+    previous: &'static [&'static str],
+}
+
+impl Drop for KindsGuard {
+    fn drop(&mut self) {
+        CURRENT_KINDS.with(|c| c.set(self.previous));
+    }
+}
+
+/// `node.k()`: the node's kind from the table of the language set by `kinds_for` (falls back to
+/// `Node::kind` outside extraction).
+pub trait NodeKind<'t> {
+    fn k(&self) -> &'t str;
+}
+
+impl<'t> NodeKind<'t> for tree_sitter::Node<'t> {
+    #[inline]
+    fn k(&self) -> &'t str {
+        let id = self.kind_id() as usize;
+        CURRENT_KINDS
+            .with(|c| c.get().get(id).copied())
+            .unwrap_or_else(|| self.kind())
     }
 }
 
