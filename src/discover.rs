@@ -170,6 +170,22 @@ impl std::fmt::Display for DiscoverError {
 
 /// Walks `roots` and returns the sorted candidates and everything passed over with a reason.
 pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
+    let walked = Mutex::new(Vec::new());
+    let mut d = walk(roots, opts, &|c| walked.lock().unwrap().push(c))?;
+    d.candidates.extend(walked.into_inner().unwrap());
+    d.candidates.sort();
+    d.candidates.dedup_by(|a, b| a.path == b.path);
+    Ok(d)
+}
+
+/// Walks `roots`, handing each file found in a directory to `visit` on the walker's own threads as soon as it
+/// is found (so reading and scanning overlap with the walk, as in ripgrep). Files named on the command line are
+/// returned as `candidates` instead, with every walk issue (sorted).
+pub fn walk(
+    roots: &[PathBuf],
+    opts: &DiscoverOptions,
+    visit: &(dyn Fn(Candidate) + Sync),
+) -> Result<Discovery, DiscoverError> {
     let mut overrides =
         OverrideBuilder::new(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     for glob in &opts.excludes {
@@ -244,7 +260,7 @@ pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, 
                         };
                         let display = display_path(path);
                         if file_type.is_file() {
-                            found.lock().unwrap().candidates.push(Candidate {
+                            visit(Candidate {
                                 display,
                                 path: path.to_path_buf(),
                                 lang,
@@ -270,8 +286,6 @@ pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, 
     }
 
     let mut d = found.into_inner().unwrap();
-    d.candidates.sort();
-    d.candidates.dedup_by(|a, b| a.path == b.path);
     d.issues.sort();
     d.issues.dedup();
     Ok(d)

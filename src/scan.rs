@@ -3,7 +3,7 @@
 //! takes the next file, so memory is bounded by the thread count and the largest file.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -120,10 +120,19 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
     }
 }
 
-/// Scans the given roots.
+/// Scans the given roots. Files found in directories are scanned on the walker's threads while the walk goes
+/// on; files named on the command line on a pool of the same size. Results are sorted by path afterwards, so
+/// the output does not depend on scheduling.
 pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverError> {
     let start = Instant::now();
-    let found = discover::discover(roots, &opts.discover)?;
+    let walked = Mutex::new(Vec::new());
+    let found = discover::walk(roots, &opts.discover, &|c| {
+        let result = scan_file(&c, opts);
+        walked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(result);
+    })?;
     let mut walk_skipped = Vec::new();
     let mut walk_errors = Vec::new();
     for issue in found.issues {
@@ -145,7 +154,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
             .map(|c| scan_file(c, opts))
             .collect::<Vec<_>>()
     };
-    let results = match rayon::ThreadPoolBuilder::new()
+    let mut results = match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.discover.threads)
         .thread_name(|i| format!("skillaudit-{i}"))
         .build()
@@ -153,6 +162,15 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
+    // A file named on the command line and also inside a scanned directory, or under two overlapping
+    // directories, is reported once (the explicit one first: it is scanned even when it is test code).
+    let explicit: std::collections::HashSet<String> =
+        results.iter().map(|r| r.path.clone()).collect();
+    let mut walked = walked.into_inner().unwrap_or_else(|e| e.into_inner());
+    walked.retain(|r| !explicit.contains(&r.path));
+    walked.sort_by(|a, b| a.path.cmp(&b.path));
+    walked.dedup_by(|a, b| a.path == b.path);
+    results.extend(walked);
     Ok(Report::build(
         results,
         walk_skipped,

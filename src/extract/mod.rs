@@ -212,7 +212,7 @@ pub trait Dialect {
     /// is followed). `const make = () => ...` counts.
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
     /// Whether a string node is a docstring or an expression statement by itself (documentation, not data).
-    fn is_docstring(&self, node: Node) -> bool;
+    fn is_docstring(&self, node: Node, parent: Option<Node>) -> bool;
     /// A parameter or destructuring default: `{ method = "plain" }`, `def f(method="plain")` → name and value.
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
     /// A `global NAME` declaration (Python).
@@ -320,6 +320,8 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
     /// Identifiers by name, collected on first use (`uses_of`): most files never ask.
     idents: std::cell::OnceCell<HashMap<&'t str, Vec<Node<'t>>>>,
+    /// The parent of every named node, collected on first use (`parent`).
+    parents: std::cell::OnceCell<HashMap<usize, Node<'t>>>,
 }
 
 fn analyze<D: Dialect>(
@@ -329,7 +331,9 @@ fn analyze<D: Dialect>(
     mentions: Mentions,
 ) -> Result<FileFacts, SkipReason> {
     let root = tree.root_node();
-    let ix = index(d, root, src)?;
+    // Parents are recorded in the same walk when an analysis will run (and so climb); otherwise never.
+    let record_parents = mentions.request || mentions.pkce;
+    let (ix, parents) = index(d, root, src, record_parents)?;
     let ctx = Ctx {
         d,
         src,
@@ -337,6 +341,7 @@ fn analyze<D: Dialect>(
         ix,
         scopes: Default::default(),
         idents: Default::default(),
+        parents: parents.map(std::cell::OnceCell::from).unwrap_or_default(),
     };
     let mut facts = FileFacts::default();
     if mentions.request {
@@ -352,7 +357,15 @@ fn analyze<D: Dialect>(
     Ok(facts)
 }
 
-fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t>, SkipReason> {
+/// The parent of every named node, by node id.
+type Parents<'t> = HashMap<usize, Node<'t>>;
+
+fn index<'t, D: Dialect>(
+    d: &D,
+    root: Node<'t>,
+    src: &'t str,
+    record_parents: bool,
+) -> Result<(Index<'t>, Option<Parents<'t>>), SkipReason> {
     let mut ix = Index {
         calls: Vec::new(),
         objects: Vec::new(),
@@ -381,11 +394,24 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
     // node has to climb its parents (tree-sitter finds a parent by walking down from the root).
     let mut scopes: Vec<(usize, Node<'t>)> = Vec::new();
     let mut functions: Vec<(usize, Node<'t>)> = Vec::new();
+    let mut named: Vec<(usize, Node<'t>)> = Vec::new();
+    let mut parents = record_parents.then(HashMap::new);
     let mut walk = Preorder::new(root);
     while let Some(node) = walk.next() {
         let depth = walk.depth();
         if depth > MAX_NESTING {
             return Err(SkipReason::TooDeep { limit: MAX_NESTING });
+        }
+        if let Some(parents) = parents.as_mut() {
+            if node.is_named() {
+                while named.last().is_some_and(|(d, _)| *d >= depth) {
+                    named.pop();
+                }
+                if let Some((_, p)) = named.last() {
+                    parents.insert(node.id(), *p);
+                }
+                named.push((depth, node));
+            }
         }
         while scopes.last().is_some_and(|(d, _)| *d >= depth) {
             scopes.pop();
@@ -462,7 +488,7 @@ fn index<'t, D: Dialect>(d: &D, root: Node<'t>, src: &'t str) -> Result<Index<'t
         }
         d.imports(node, src, &mut ix.imports);
     }
-    Ok(ix)
+    Ok((ix, parents))
 }
 
 /// Parses a `skillaudit-ignore[: rule, rule]` comment.
@@ -490,30 +516,6 @@ fn suppression(node: Node, src: &str) -> Option<Suppression> {
         rules,
         trailing,
     })
-}
-
-/// The nearest enclosing scope (function, lambda or module) of a node, itself excluded.
-pub fn scope_of<'t, D: Dialect>(d: &D, node: Node<'t>) -> Node<'t> {
-    let mut cur = node;
-    while let Some(p) = cur.parent() {
-        if d.is_scope(p) {
-            return p;
-        }
-        cur = p;
-    }
-    cur
-}
-
-/// The nearest enclosing function of a node, if any.
-pub fn enclosing_function<'t, D: Dialect>(d: &D, node: Node<'t>) -> Option<Node<'t>> {
-    let mut cur = node;
-    while let Some(p) = cur.parent() {
-        if d.is_function(p) {
-            return Some(p);
-        }
-        cur = p;
-    }
-    None
 }
 
 pub fn span(node: Node) -> Span {
@@ -558,6 +560,32 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         }
     }
 
+    /// A node's parent. tree-sitter finds one by walking down from the root, so climbing costs the depth at
+    /// every step; the analyses climb often, so the first call records every named node's parent in one walk.
+    /// (Anonymous nodes are leaves: every parent is named.)
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let parents = self.parents.get_or_init(|| {
+            let mut map = HashMap::new();
+            let mut stack: Vec<(usize, Node<'t>)> = Vec::new();
+            let mut walk = Preorder::new(self.root);
+            while let Some(n) = walk.next() {
+                if !n.is_named() {
+                    continue;
+                }
+                let depth = walk.depth();
+                while stack.last().is_some_and(|(d, _)| *d >= depth) {
+                    stack.pop();
+                }
+                if let Some((_, p)) = stack.last() {
+                    map.insert(n.id(), *p);
+                }
+                stack.push((depth, n));
+            }
+            map
+        });
+        parents.get(&node.id()).copied()
+    }
+
     /// The identifiers named `name` in the file, in source order (uses and bindings alike).
     pub fn uses_of(&self, name: &str) -> &[Node<'t>] {
         let idents = self.idents.get_or_init(|| {
@@ -595,7 +623,13 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         if let Some(s) = self.scopes.borrow().get(&node.id()) {
             return *s;
         }
-        let s = scope_of(self.d, node);
+        let mut s = node;
+        while let Some(p) = self.parent(s) {
+            s = p;
+            if self.d.is_scope(p) {
+                break;
+            }
+        }
         self.scopes.borrow_mut().insert(node.id(), s);
         s
     }

@@ -39,7 +39,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
 /// The name a value is given: the key of its pair, the keyword of its argument, the variable it is bound to,
 /// the member it is written to, or the first argument of `.set(name, value)`.
 fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<String> {
-    let parent = value.parent()?;
+    let parent = ctx.parent(value)?;
     if let Some(b) = ctx.ix.by_value.get(&value.id()) {
         return Some(b.name.to_string());
     }
@@ -73,7 +73,7 @@ fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<Stri
     // `.set("code_challenge_method", "plain")`
     let args = parent;
     if matches!(args.k(), "arguments" | "argument_list") {
-        let call = args.parent()?;
+        let call = ctx.parent(args)?;
         if let View::Call { callee, args, .. } = ctx.view(call) {
             if matches!(
                 ctx.callee_name(callee),
@@ -91,7 +91,7 @@ fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<Stri
 }
 
 fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainSite, bool)> {
-    let parent = s.parent()?;
+    let parent = ctx.parent(s)?;
     // A list of methods: `code_challenge_methods_supported: ["S256", "plain"]`.
     if matches!(ctx.view(parent), View::Array(_)) {
         let name = name_of(ctx, parent)?;
@@ -107,7 +107,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     }
     // `.get("code_challenge_method", "plain")`, `getattr(body, "code_challenge_method", "plain")`.
     if matches!(parent.k(), "arguments" | "argument_list") {
-        if let Some(call) = parent.parent() {
+        if let Some(call) = ctx.parent(parent) {
             if let View::Call { callee, args, .. } = ctx.view(call) {
                 let callee_name = ctx.callee_name(callee).unwrap_or("");
                 if matches!(callee_name, "get" | "getattr" | "pop" | "getOrDefault") {
@@ -150,7 +150,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
         if let Some(b) = ctx.ix.by_value.get(&s.id()) {
             let mut cur = b.target;
             for _ in 0..4 {
-                let Some(p) = cur.parent() else { break };
+                let Some(p) = ctx.parent(cur) else { break };
                 if let Some(br) = ctx.d.branch(p) {
                     if ctx.text(br.condition).contains(b.name) {
                         return Some((PlainSite::ServerDefault, false));
@@ -177,7 +177,7 @@ fn branch_verdict<'t, D: Dialect>(
     // plain whatever the branch does.
     let mut conjunction_with_verifier = false;
     for _ in 0..8 {
-        let parent = cur.parent()?;
+        let parent = ctx.parent(cur)?;
         if let Some(branch) = ctx.d.branch(parent) {
             if branch.condition.id() != cur.id() && !is_ancestor(branch.condition, comparison) {
                 return None;
@@ -222,7 +222,9 @@ pub fn rejects<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> bool {
             return true;
         }
         match ctx.view(node) {
-            View::Bool(false) if node.parent().is_some_and(|p| ctx.d.is_return(p)) => return true,
+            View::Bool(false) if ctx.parent(node).is_some_and(|p| ctx.d.is_return(p)) => {
+                return true
+            }
             View::Call { callee, .. } => {
                 let name = ctx.callee_name(callee).unwrap_or("");
                 let lower = name.to_ascii_lowercase();

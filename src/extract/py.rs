@@ -17,8 +17,8 @@ fn named_children(node: Node) -> impl Iterator<Item = Node> {
         .filter(|n| n.k() != "comment")
 }
 
-fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    node.child_by_field_name(name)
+fn field<'t>(node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
+    crate::lang::field(node, name)
 }
 
 /// The value of a string without interpolation (`"x"`, `'x'`, `r"x"`), escapes left as written.
@@ -363,9 +363,8 @@ impl Dialect for Py {
             .flatten()
     }
 
-    fn is_docstring(&self, node: Node) -> bool {
-        node.parent()
-            .is_some_and(|p| p.k() == "expression_statement")
+    fn is_docstring(&self, _node: Node, parent: Option<Node>) -> bool {
+        parent.is_some_and(|p| p.k() == "expression_statement")
     }
 
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {

@@ -156,7 +156,9 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         loop {
             match self.ctx.enclosing_function(cur) {
                 Some(f)
-                    if f.parent()
+                    if self
+                        .ctx
+                        .parent(f)
                         .is_some_and(|p| matches!(p.k(), "arguments" | "argument_list")) =>
                 {
                     cur = f
@@ -393,7 +395,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let ctx = self.ctx;
         let mut cur = node;
         for _ in 0..6 {
-            let parent = cur.parent()?;
+            let parent = ctx.parent(cur)?;
             if let Some(b) = ctx.ix.by_value.get(&cur.id()) {
                 return Some(b.name);
             }
@@ -411,7 +413,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let ctx = self.ctx;
         let mut cur = node;
         for _ in 0..4 {
-            let parent = cur.parent()?;
+            let parent = ctx.parent(cur)?;
             if let View::Call { callee, .. } = ctx.view(parent) {
                 return Some((parent, ctx.callee_name(callee).unwrap_or("")));
             }
@@ -541,10 +543,9 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             // The writes to this receiver, to `base` and to variables that wrap it.
             self.add_writes_of(vec![base.to_string()], *scope, rt.key_node, &mut params);
             // `.set` calls are reported at the call; member writes at the assignment target.
-            let at = rt
-                .key_node
-                .parent()
-                .and_then(|p| p.parent())
+            let at = ctx
+                .parent(rt.key_node)
+                .and_then(|p| ctx.parent(p))
                 .filter(|c| matches!(ctx.view(*c), View::Call { .. }))
                 .unwrap_or(rt.key_node);
             facts.requests.push(AuthRequest {
@@ -559,9 +560,9 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     /// Whether a string node's value is only part of a larger string expression.
     fn is_string_part(&self, node: Node<'t>) -> Option<Node<'t>> {
         let ctx = self.ctx;
-        let parent = node.parent()?;
+        let parent = ctx.parent(node)?;
         let up = if parent.k() == "template_substitution" || parent.k() == "interpolation" {
-            parent.parent()?
+            ctx.parent(parent)?
         } else {
             parent
         };
@@ -575,7 +576,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 property: "format" | "concat" | "toString",
                 ..
             } => {
-                let call = up.parent()?;
+                let call = ctx.parent(up)?;
                 matches!(ctx.view(call), View::Call { .. }).then_some(call)
             }
             _ => None,
@@ -586,7 +587,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let ctx = self.ctx;
         let mut seen = HashSet::new();
         for &s in &ctx.ix.strings {
-            if ctx.d.is_docstring(s) {
+            if ctx.d.is_docstring(s, ctx.parent(s)) {
                 continue;
             }
             let mut top = s;
@@ -663,7 +664,9 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 || name.ends_with("Error")
                 || name.ends_with("Exception");
         }
-        node.parent().is_some_and(|p| self.ctx.d.is_throw(p))
+        self.ctx
+            .parent(node)
+            .is_some_and(|p| self.ctx.d.is_throw(p))
     }
 
     /// Whether a string bound to a variable is used inside a larger string (then that one is the request).

@@ -1501,7 +1501,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 if self.trace(f.value, 0).is_some() || self.holds_verifier(f.value, 2) {
                     let class = (|| {
                         let mut cur = f.target;
-                        while let Some(p) = cur.parent() {
+                        while let Some(p) = ctx.parent(cur) {
                             if let Some(n) = ctx.d.class_name(p, ctx.src) {
                                 return Some(n);
                             }
@@ -1542,6 +1542,13 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             let View::Call { callee, args, .. } = self.view(call) else {
                 continue;
             };
+            // Only these methods store anything; the qualified name is worked out for them alone.
+            if !ctx
+                .callee_name(callee)
+                .is_some_and(|n| STORING_CALLS.contains(&n))
+            {
+                continue;
+            }
             let q = self.qualified(callee);
             let arg = |i| Ctx::<D>::arg(&args, i, "");
             let key_of = |n: Option<Node<'t>>| n.and_then(|k| ctx.string_value(k));
@@ -1633,6 +1640,30 @@ fn app_state(text: &str) -> bool {
             && matches!(w[1], "locals" | "config" | "state" | "settings" | "extra")
     }) || matches!(parts.last(), Some(&"locals")) && parts.len() == 2 && parts[0] == "app"
 }
+
+/// The calls `writes` looks at: file writes, the environment, storage and cache clients.
+const STORING_CALLS: &[&str] = &[
+    "writeFile",
+    "writeFileSync",
+    "appendFile",
+    "appendFileSync",
+    "outputFile",
+    "outputFileSync",
+    "writeTextFile",
+    "writeTextFileSync",
+    "write",
+    "write_text",
+    "write_bytes",
+    "writelines",
+    "putenv",
+    "setItem",
+    "set",
+    "put",
+    "hset",
+    "setex",
+    "setEx",
+    "psetex",
+];
 
 /// The hash of a traced value: a hash of predictable inputs is predictable, and says so.
 fn hashed(mut t: Traced) -> Traced {

@@ -87,7 +87,11 @@ thread_local! {
 
 /// Makes `NodeKind::k` answer for `lang` on this thread until the guard is dropped.
 pub fn kinds_for(lang: Lang) -> KindsGuard {
-    let previous = CURRENT_KINDS.with(|c| c.replace(&KIND_NAMES[lang.index()]));
+    let table: &'static [&'static str] = &KIND_NAMES[lang.index()];
+    let previous = CURRENT_KINDS.with(|c| c.replace(table));
+    if !std::ptr::eq(previous, table) {
+        FIELD_IDS.with(|ids| ids.borrow_mut().clear());
+    }
     KindsGuard { previous }
 }
 
@@ -97,7 +101,10 @@ pub struct KindsGuard {
 
 impl Drop for KindsGuard {
     fn drop(&mut self) {
-        CURRENT_KINDS.with(|c| c.set(self.previous));
+        let current = CURRENT_KINDS.with(|c| c.replace(self.previous));
+        if !std::ptr::eq(current, self.previous) {
+            FIELD_IDS.with(|ids| ids.borrow_mut().clear());
+        }
     }
 }
 
@@ -115,6 +122,36 @@ impl<'t> NodeKind<'t> for tree_sitter::Node<'t> {
             .with(|c| c.get().get(id).copied())
             .unwrap_or_else(|| self.kind())
     }
+}
+
+thread_local! {
+    /// Field ids by the address of their (static) name, for the language set by `kinds_for`.
+    static FIELD_IDS: RefCell<Vec<(usize, usize, Option<std::num::NonZeroU16>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// `node.child_by_field_name(name)` without its cost: tree-sitter finds a field id by comparing the name with
+/// every field name of the grammar, and the extractors ask for fields on most nodes they look at. Ids are
+/// remembered per thread by the name's address (names are string literals) until the language changes.
+pub fn field<'t>(node: tree_sitter::Node<'t>, name: &'static str) -> Option<tree_sitter::Node<'t>> {
+    let key = (name.as_ptr() as usize, name.len());
+    let cached = FIELD_IDS.with(|ids| {
+        ids.borrow()
+            .iter()
+            .find(|(p, l, _)| (*p, *l) == key)
+            .map(|(_, _, id)| *id)
+    });
+    let id = match cached {
+        Some(id) => id,
+        None => {
+            let id = node.language().field_id_for_name(name);
+            if CURRENT_KINDS.with(|c| !c.get().is_empty()) {
+                FIELD_IDS.with(|ids| ids.borrow_mut().push((key.0, key.1, id)));
+            }
+            id
+        }
+    };
+    node.child_by_field_id(id?.get())
 }
 
 thread_local! {
