@@ -1,4 +1,5 @@
-//! The scan pipeline: discover → (in parallel, per file) read → prefilter → parse → extract → rules → report.
+//! The scan pipeline: walk → (on the walker's threads, per file) read → prefilter → parse → extract → rules →
+//! report.
 //! Each file is read once, parsed once and walked once for all rules; its tree is dropped before the worker
 //! takes the next file, so memory is bounded by the thread count and the largest file.
 
