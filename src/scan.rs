@@ -165,6 +165,8 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     };
     // A file named on the command line and also inside a scanned directory, or under two overlapping
     // directories, is reported once (the explicit one first: it is scanned even when it is test code).
+    results.sort_by(|a, b| a.path.cmp(&b.path));
+    results.dedup_by(|a, b| a.path == b.path);
     let explicit: std::collections::HashSet<String> =
         results.iter().map(|r| r.path.clone()).collect();
     let mut walked = walked.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -565,3 +565,26 @@ fn test_code_is_skipped_unless_asked_for() {
     assert_eq!(out.code, Some(1));
     assert_eq!(out.json["summary"]["files_scanned"], 3);
 }
+
+#[test]
+fn a_file_reached_twice_is_reported_once() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "src/auth.js", BAD_REQUEST);
+    let once = scan_json(dir.path(), &["src/auth.js"]);
+    let findings = once.json["findings"].as_array().unwrap().len();
+    assert!(findings > 0, "{}", once.json);
+    // The same file named twice, and named inside a directory that is also scanned.
+    for args in [
+        &["src/auth.js", "./src/auth.js"][..],
+        &["src", "src/auth.js"][..],
+        &["src", "./src"][..],
+    ] {
+        let twice = scan_json(dir.path(), args);
+        assert_eq!(twice.json["summary"]["files_scanned"], 1, "{args:?}");
+        assert_eq!(
+            twice.json["findings"].as_array().unwrap().len(),
+            findings,
+            "{args:?}"
+        );
+    }
+}

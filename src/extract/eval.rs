@@ -5,6 +5,9 @@ use tree_sitter::Node;
 
 use super::{Arg, Ctx, Dialect, Entry, Key, StrPart, View, MAX_DEPTH};
 
+/// How many expressions one fold may visit.
+pub const FOLD_STEPS: usize = 2_000;
+
 /// A piece of a folded string.
 #[derive(Clone, Debug)]
 pub enum Piece<'t> {
@@ -183,9 +186,16 @@ impl<'t> Params<'t> {
 impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// Folds a string expression. Anything not known statically becomes a hole.
     pub fn fold(&self, node: Node<'t>, depth: usize) -> Folded<'t> {
-        if depth > MAX_DEPTH {
+        // A string built from a variable used several times, itself built the same way, doubles at every
+        // level: one fold visits at most `FOLD_STEPS` expressions; past that the rest is unknown.
+        if depth == 0 {
+            self.fold_steps.set(FOLD_STEPS);
+        }
+        let left = self.fold_steps.get();
+        if depth > MAX_DEPTH || left == 0 {
             return Folded::hole();
         }
+        self.fold_steps.set(left - 1);
         match self.view(node) {
             View::Str(parts) => {
                 let mut out = Folded::default();
@@ -292,8 +302,13 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     .all_bindings
                     .iter()
                     .filter(|(_, b)| b.name == property);
+                // Only literal values: following each candidate's own bindings would fan out once per
+                // binding of the same name at every level.
                 let values: Vec<f64> = candidates
-                    .filter_map(|(_, b)| self.number_value(b.value, depth + 1))
+                    .filter_map(|(_, b)| match self.view(self.unwrap(b.value)) {
+                        View::Number(n) => Some(n),
+                        _ => None,
+                    })
                     .collect();
                 match values.as_slice() {
                     [one] => Some(*one),

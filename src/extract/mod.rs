@@ -322,6 +322,8 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     idents: std::cell::OnceCell<HashMap<&'t str, Vec<Node<'t>>>>,
     /// The parent of every named node, collected on first use (`parent`).
     parents: std::cell::OnceCell<HashMap<usize, Node<'t>>>,
+    /// Steps left to the current `fold`.
+    fold_steps: std::cell::Cell<usize>,
 }
 
 fn analyze<D: Dialect>(
@@ -342,6 +344,7 @@ fn analyze<D: Dialect>(
         scopes: Default::default(),
         idents: Default::default(),
         parents: parents.map(std::cell::OnceCell::from).unwrap_or_default(),
+        fold_steps: std::cell::Cell::new(0),
     };
     let mut facts = FileFacts::default();
     if mentions.request {
@@ -770,5 +773,42 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "{checked}");
+    }
+}
+
+#[cfg(test)]
+mod blowups {
+    use crate::lang::Lang;
+
+    /// Inputs that made one evaluation fan out exponentially: each must finish (a regression would hang the
+    /// test suite rather than fail it, which CI reports as a timeout).
+    #[test]
+    fn repeated_bindings_and_strings_stay_linear() {
+        let mut lengths = String::from("import { randomBytes } from \"node:crypto\";\n");
+        for i in 0..40 {
+            lengths.push_str(&format!(
+                "function f{i}(x) {{ const length = x.length; }}\n"
+            ));
+        }
+        lengths.push_str(
+            "const codeVerifier = randomBytes(32).toString(\"hex\").slice(0, opts.length);\n",
+        );
+        let mut nested = String::from("const challenge = 1;\nconst a0 = \"d\";\n");
+        for i in 1..14 {
+            let p = format!("${{a{}}}", i - 1);
+            nested.push_str(&format!("const a{i} = `{}`;\n", p.repeat(8)));
+        }
+        nested.push_str(
+            "function save(codeVerifier) { fs.writeFileSync(a13, codeVerifier); }\n\
+             const q = `${a13}?response_type=code`;\n",
+        );
+        let (_, facts, _) = crate::scan::analyze(Lang::JavaScript, &lengths, false).unwrap();
+        // `opts.length` is unknown: no truncation, 32 bytes, not weak.
+        assert_eq!(facts.verifier_sources.len(), 1, "{facts:?}");
+        assert!(!crate::entropy::estimate(&facts.verifier_sources[0].entropy).is_weak());
+        let (_, facts, _) = crate::scan::analyze(Lang::JavaScript, &nested, false).unwrap();
+        // The base URL is too deep to fold within the budget and becomes unknown; the query is still read.
+        assert_eq!(facts.requests.len(), 1, "{facts:?}");
+        assert!(facts.requests[0].pkce.is_missing());
     }
 }

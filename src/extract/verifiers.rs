@@ -39,12 +39,86 @@ fn contains_ci(haystack: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// Words that, right after `verifier`, make a name about a verifier rather than one: `verifierKey`,
+/// `VERIFIER_TTL_MS`, `verifier_expires_at`, `verifierLength`.
+const ABOUT_A_VERIFIER: &[&str] = &[
+    "key",
+    "keys",
+    "id",
+    "ids",
+    "ttl",
+    "expires",
+    "expiry",
+    "expiration",
+    "expired",
+    "at",
+    "count",
+    "length",
+    "len",
+    "bytes",
+    "size",
+    "store",
+    "storage",
+    "cache",
+    "map",
+    "path",
+    "file",
+    "filename",
+    "name",
+    "url",
+    "timeout",
+    "header",
+    "param",
+    "params",
+    "field",
+    "prefix",
+    "suffix",
+    "kind",
+    "type",
+    "method",
+    "hash",
+    "valid",
+    "regex",
+    "pattern",
+    "schema",
+    "error",
+    "errors",
+    "message",
+    "label",
+    "max",
+    "min",
+];
+
 /// Whether a name denotes a PKCE code verifier.
 pub fn is_verifier_name(name: &str) -> bool {
-    contains_ci(name, "verifier")
-        && !NOT_PKCE
+    if !contains_ci(name, "verifier")
+        || NOT_PKCE
             .iter()
             .any(|w| Ctx::<super::py::Py>::name_has(name, w))
+    {
+        return false;
+    }
+    // The first word after `verifier` (camelCase or snake_case).
+    let lower = name.to_ascii_lowercase();
+    let at = lower
+        .rfind("verifier")
+        .map(|i| i + "verifier".len())
+        .unwrap_or(0);
+    let rest = &name[at..];
+    let rest = rest.trim_start_matches(['_', '-']);
+    !ABOUT_A_VERIFIER.contains(&first_word(rest).as_str())
+}
+
+/// The first word of a camelCase, snake_case or SCREAMING_CASE name, lower-cased.
+fn first_word(name: &str) -> String {
+    let screaming = !name.chars().any(|c| c.is_ascii_lowercase());
+    let end = name
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '_' || *c == '-' || (!screaming && c.is_ascii_uppercase()))
+        .map(|(i, _)| i)
+        .unwrap_or(name.len());
+    name[..end].to_ascii_lowercase()
 }
 
 /// Whether a name denotes a code challenge (not its method).
@@ -207,9 +281,15 @@ fn string_constant(name: &str) -> Option<u32> {
 }
 
 /// Normalises a qualified name: `node:` prefixes and browser/global receivers dropped.
-fn normalize(q: &str) -> String {
+fn normalize(q: &str, js: bool) -> String {
     let mut q = q.strip_prefix("node:").unwrap_or(q);
-    for prefix in ["window.", "globalThis.", "self.", "global."] {
+    // `self` is the browser global in JavaScript, the instance in Python.
+    let globals: &[&str] = if js {
+        &["window.", "globalThis.", "self.", "global."]
+    } else {
+        &[]
+    };
+    for prefix in globals {
         if let Some(rest) = q.strip_prefix(prefix) {
             q = rest;
             break;
@@ -260,7 +340,8 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
         });
     }
     // One fact per source: the same helper reached from several callers is one finding.
-    sources.sort_by_key(|s| (s.span, s.used_at));
+    // Sorted weak first within a span, so that deduplication keeps the weak one.
+    sources.sort_by_key(|s| (s.span, !estimate(&s.entropy).is_weak(), s.used_at));
     sources.dedup_by_key(|s| s.span);
     facts.verifier_sources = sources;
     facts.verifier_writes = v.writes();
@@ -287,7 +368,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     fn qualified(&self, node: Node<'t>) -> String {
         self.ctx
             .qualify(node, 0)
-            .map(|q| normalize(&q))
+            .map(|q| normalize(&q, self.is_js()))
             .unwrap_or_default()
     }
 
@@ -421,9 +502,10 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 }
             }
         }
-        // Helpers named like a verifier: what they return is one (reported inside the helper).
+        // Helpers named like a verifier: what they return is one (reported inside the helper), unless their
+        // name says they do something else with it (`rememberVerifier` returns a storage key).
         for (name, functions) in &ctx.ix.functions {
-            if is_verifier_name(name) {
+            if is_verifier_name(name) && !acts_on_a_verifier(name) {
                 for &f in functions {
                     out.extend(self.returned(f).into_iter().map(Expr::Node));
                 }
@@ -599,7 +681,15 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 weakest(options)
             }
             View::Other => {
-                // Arithmetic and other operators: a predictable operand makes a predictable value.
+                // Arithmetic and other operators: a predictable operand makes a predictable value. A
+                // comparison gives a boolean, never a verifier.
+                let text = self.ctx.text(node);
+                if ["<", ">", "==", "!=", " in ", " is "]
+                    .iter()
+                    .any(|op| text.contains(op))
+                {
+                    return None;
+                }
                 (0..node.named_child_count().min(4))
                     .filter_map(|i| node.named_child(i as u32))
                     .filter(|c| !self.ctx.d.is_comment(*c))
@@ -673,7 +763,10 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             return traced.into_iter().next();
         }
         let random: Vec<Traced> = traced.into_iter().filter(|t| !t.predictable()).collect();
-        let total: u32 = random.iter().map(Traced::bits).sum();
+        let total = random
+            .iter()
+            .map(Traced::bits)
+            .fold(0u32, u32::saturating_add);
         let mut first = random.into_iter().next()?;
         if total > first.bits() {
             first.entropy.source = EntropySource::CsprngChars {
@@ -846,6 +939,10 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 "encode" if first.is_some() => {
                     // `new TextEncoder().encode(v)`.
                     return self.trace(first?, depth + 1);
+                }
+                // `ALPHABET.charAt(Math.floor(Math.random() * n))`: a predictable pick.
+                "charAt" | "at" | "codePointAt" => {
+                    return self.trace(first?, depth + 1).filter(Traced::predictable);
                 }
                 "join" if matches!(self.view(self.unwrap(object)), View::Str(_)) => {
                     return self.trace_join(first?, depth);
@@ -1203,6 +1300,19 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         }
     }
 
+    /// A call to a helper that says it makes a code verifier (`generateCodeVerifier()`, `newPkceVerifier()`),
+    /// even from another file. `createVerifier(...)` alone may build a JWT verifier.
+    fn generates_code_verifier(&self, value: Node<'t>) -> bool {
+        let View::Call { callee, .. } = self.view(self.unwrap(value)) else {
+            return false;
+        };
+        self.ctx.callee_name(callee).is_some_and(|n| {
+            is_verifier_name(n)
+                && (Ctx::<D>::name_has(n, "codeverifier") || Ctx::<D>::name_has(n, "pkce"))
+                && !is_store_name(n)
+        })
+    }
+
     /// Whether writing `value` under `key` stores a verifier.
     fn stores_verifier(&self, key: Option<&str>, value: Node<'t>) -> bool {
         if self.is_empty_value(value) {
@@ -1213,8 +1323,8 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
 
     /// Whether a name is bound at module level (declared there, or imported).
     fn module_level(&self, name: &'t str, at: Node<'t>) -> bool {
-        if self.ctx.ix.imports.contains_key(name) {
-            return true;
+        if self.declared_locally(name, self.ctx.scope_of(at)) {
+            return false;
         }
         match self.ctx.lookup(name, at) {
             Some((scope, bindings)) => {
@@ -1228,7 +1338,14 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     fn read_in_function(&self, name: &'t str) -> bool {
         let root = self.ctx.root.id();
         self.ctx.uses_of(name).iter().any(|&u| {
-            self.ctx.enclosing_function(u).is_some()
+            // A read of the variable itself: not the attribute `x.name`, not a parameter or local that
+            // shadows it.
+            let attribute = self.ctx.parent(u).is_some_and(
+                |p| matches!(self.view(p), View::Member { object, .. } if object.id() != u.id()),
+            );
+            !attribute
+                && self.ctx.enclosing_function(u).is_some()
+                && !self.declared_locally(name, self.ctx.scope_of(u))
                 && self
                     .ctx
                     .lookup(name, u)
@@ -1291,22 +1408,38 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     }
 
     /// A shared store under a constant key: a module-level map, dict or cache client that is not a session.
-    fn constant_key_store(&self, receiver: Node<'t>, key: Option<&str>) -> Option<StoreScope> {
+    ///
+    /// The store must be declared in this module (an imported name may be an HTTP client: `axios.put(url,
+    /// body)`), must not be a request being built (`URLSearchParams`, `Headers`, `FormData`), and the write
+    /// must happen inside a function: a one-shot script's top-level writes are not shared between logins.
+    fn constant_key_store(
+        &self,
+        receiver: Node<'t>,
+        key: Option<&str>,
+        at: Node<'t>,
+    ) -> Option<StoreScope> {
         let key = key?;
         let receiver = self.unwrap(receiver);
         let View::Ident(name) = self.view(receiver) else {
             return None;
         };
-        if contains_ci(name, "session") || !self.module_level(name, receiver) {
+        if contains_ci(name, "session")
+            || self.ctx.ix.imports.contains_key(name)
+            || !self.module_level(name, receiver)
+            || self.ctx.enclosing_function(at).is_none()
+        {
             return None;
         }
-        // An import from a web framework (`from flask import session`) is per request.
-        if let Some(q) = self.ctx.ix.imports.get(name) {
-            if contains_ci(q, "session")
-                || contains_ci(q, "request")
-                || contains_ci(q, "g") && q.ends_with(".g")
-            {
-                return None;
+        if let Some(value) = self.ctx.resolve_ident(name, receiver) {
+            if let View::Call { callee, .. } = self.view(self.unwrap(value)) {
+                if self.ctx.callee_name(callee).is_some_and(|n| {
+                    matches!(
+                        n,
+                        "URLSearchParams" | "URL" | "Headers" | "FormData" | "Request" | "dict"
+                    )
+                }) {
+                    return None;
+                }
             }
         }
         Some(StoreScope::ConstantKey(format!("\"{key}\"")))
@@ -1314,7 +1447,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
 
     /// Whether a file path is the same for every session and process (no per-session or per-process part).
     fn fixed_path(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.spend() {
             return false;
         }
         let node = self.unwrap(node);
@@ -1450,7 +1583,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 let generated = match b.field {
                     Some(f) => self.trace_field(b.value, f, 0).is_some(),
                     None => self.trace(b.value, 0).is_some(),
-                } || self.holds_verifier(b.value, 2);
+                } || self.generates_code_verifier(b.value);
                 if !generated {
                     continue;
                 }
@@ -1498,7 +1631,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         for f in &ctx.ix.fields {
             if f.is_static && is_verifier_name(f.name) && !self.is_empty_value(f.value) {
                 self.budget.set(BUDGET);
-                if self.trace(f.value, 0).is_some() || self.holds_verifier(f.value, 2) {
+                if self.trace(f.value, 0).is_some() || self.generates_code_verifier(f.value) {
                     let class = (|| {
                         let mut cur = f.target;
                         while let Some(p) = ctx.parent(cur) {
@@ -1524,14 +1657,22 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             if !self.stores_verifier(key.as_deref(), w.value) {
                 continue;
             }
-            let (object, constant_key) = match self.view(w.target) {
-                View::Member { object, .. } => (object, None),
-                View::Index { object, .. } => (object, key.clone()),
+            let (object, dynamic_index) = match self.view(w.target) {
+                View::Member { object, .. } => (object, false),
+                View::Index { object, .. } => (object, key.is_none()),
                 _ => continue,
             };
             let mut scope = self.object_scope(object, key.as_deref().unwrap_or("?"));
+            // `app.state.pending[state] = v`: keyed by something per login, whatever holds the map.
+            if dynamic_index && matches!(scope, StoreScope::AppState(_)) {
+                scope = StoreScope::Scoped;
+            }
+            let object_text = ctx.text(self.unwrap(object));
+            if self.is_js() && matches!(object_text, "exports" | "module.exports") {
+                scope = StoreScope::ModuleVariable(ctx.text(w.target).to_string());
+            }
             if scope == StoreScope::Scoped {
-                if let Some(s) = self.constant_key_store(object, constant_key.as_deref()) {
+                if let Some(s) = self.constant_key_store(object, key.as_deref(), w.node) {
                     scope = s;
                 }
             }
@@ -1553,6 +1694,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             let arg = |i| Ctx::<D>::arg(&args, i, "");
             let key_of = |n: Option<Node<'t>>| n.and_then(|k| ctx.string_value(k));
             if let Some((path, data)) = self.file_write(callee, &args) {
+                self.budget.set(BUDGET);
                 if self.holds_verifier(data, 0) && self.fixed_path(path, 0) {
                     push(
                         span(call),
@@ -1610,7 +1752,11 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 continue;
             }
             let text = ctx.text(self.unwrap(object));
-            if property == "set" && (text == "app" || app_state(text)) && self.is_js() {
+            if property == "set"
+                && key.is_some()
+                && (text == "app" || app_state(text))
+                && self.is_js()
+            {
                 push(
                     span(call),
                     StoreScope::AppState(text.to_string()),
@@ -1618,12 +1764,21 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 );
                 continue;
             }
-            if let Some(s) = self.constant_key_store(object, key.as_deref()) {
+            if let Some(s) = self.constant_key_store(object, key.as_deref(), call) {
                 push(span(call), s, format!("{text} {key:?}"));
             }
         }
-        // Once per leaked verifier: the first write to each store.
+        // Once per leaked verifier: the first write to each store, and a module-level variable created with
+        // its verifier is reported at the declaration only.
         out.sort_by_key(|(w, _)| w.span);
+        let created: HashSet<String> = out
+            .iter()
+            .filter(|(w, _)| w.scope == StoreScope::ModuleInit)
+            .map(|(_, what)| what.clone())
+            .collect();
+        out.retain(
+            |(w, _)| !matches!(&w.scope, StoreScope::ModuleVariable(n) if created.contains(n)),
+        );
         let mut seen = HashSet::new();
         out.into_iter()
             .filter(|(w, what)| seen.insert((format!("{:?}", w.scope), what.clone())))
@@ -1639,6 +1794,47 @@ fn app_state(text: &str) -> bool {
         matches!(w[0], "app" | "application" | "_app")
             && matches!(w[1], "locals" | "config" | "state" | "settings" | "extra")
     }) || matches!(parts.last(), Some(&"locals")) && parts.len() == 2 && parts[0] == "app"
+}
+
+/// Leading verbs of helpers that take or check a verifier rather than make one.
+const ACTING_VERBS: &[&str] = &[
+    "remember",
+    "save",
+    "store",
+    "persist",
+    "cache",
+    "put",
+    "set",
+    "write",
+    "delete",
+    "clear",
+    "remove",
+    "validate",
+    "verify",
+    "check",
+    "is",
+    "has",
+    "should",
+    "can",
+    "send",
+    "exchange",
+    "use",
+    "handle",
+    "with",
+    "on",
+    "to",
+    "from",
+    "parse",
+    "serialize",
+    "encode",
+    "decode",
+    "hash",
+];
+
+/// Whether a function's name starts with a verb that acts on a verifier (`saveCodeVerifier`,
+/// `is_verifier_expired`).
+fn acts_on_a_verifier(name: &str) -> bool {
+    ACTING_VERBS.contains(&first_word(name.trim_start_matches('_')).as_str())
 }
 
 /// The calls `writes` looks at: file writes, the environment, storage and cache clients.
@@ -1707,6 +1903,26 @@ mod tests {
         ] {
             assert!(!is_verifier_name(name), "{name}");
         }
+        for name in [
+            "verifierKey",
+            "VERIFIER_TTL_MS",
+            "verifier_expires_at",
+            "codeVerifierLength",
+        ] {
+            assert!(!is_verifier_name(name), "{name}");
+        }
+        for name in [
+            "verifierForEnvironment",
+            "randomVerifierChars",
+            "_new_verifier",
+        ] {
+            assert!(is_verifier_name(name), "{name}");
+        }
+        assert!(acts_on_a_verifier("rememberVerifier"));
+        assert!(acts_on_a_verifier("saveCodeVerifier"));
+        assert!(acts_on_a_verifier("is_verifier_expired"));
+        assert!(!acts_on_a_verifier("makeVerifier"));
+        assert!(!acts_on_a_verifier("_new_verifier"));
         assert!(is_challenge_name("code_challenge"));
         assert!(!is_challenge_name("code_challenge_method"));
         assert!(!is_challenge_name("code_challenge_methods_supported"));
@@ -1728,10 +1944,16 @@ mod tests {
 
     #[test]
     fn qualified_names_drop_node_and_global_prefixes() {
-        assert_eq!(normalize("node:crypto.randomBytes"), "crypto.randomBytes");
-        assert_eq!(normalize("window.crypto.randomUUID"), "crypto.randomUUID");
         assert_eq!(
-            normalize("globalThis.crypto.webcrypto.getRandomValues"),
+            normalize("node:crypto.randomBytes", true),
+            "crypto.randomBytes"
+        );
+        assert_eq!(
+            normalize("window.crypto.randomUUID", true),
+            "crypto.randomUUID"
+        );
+        assert_eq!(
+            normalize("globalThis.crypto.webcrypto.getRandomValues", true),
             "crypto.getRandomValues"
         );
         assert_eq!(last_segment("random.SystemRandom().choice"), "choice");

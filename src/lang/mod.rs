@@ -92,11 +92,16 @@ pub fn kinds_for(lang: Lang) -> KindsGuard {
     if !std::ptr::eq(previous, table) {
         FIELD_IDS.with(|ids| ids.borrow_mut().clear());
     }
-    KindsGuard { previous }
+    KindsGuard {
+        previous,
+        _not_send: std::marker::PhantomData,
+    }
 }
 
 pub struct KindsGuard {
     previous: &'static [&'static str],
+    /// The guard restores this thread's table: it must be dropped on the thread that made it.
+    _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for KindsGuard {
