@@ -273,6 +273,24 @@ impl Dialect for Js {
                         field: None,
                         declares: true,
                     }),
+                    "array_pattern" => {
+                        // `const [verifier, challenge] = makePair()`.
+                        for (i, p) in named_children(name)
+                            .enumerate()
+                            .take(super::POSITIONS.len())
+                        {
+                            if p.k() == "identifier" {
+                                out.push(Binding {
+                                    name: &src[p.byte_range()],
+                                    target: p,
+                                    value,
+                                    append: false,
+                                    field: Some(super::POSITIONS[i]),
+                                    declares: true,
+                                });
+                            }
+                        }
+                    }
                     "object_pattern" => {
                         for p in named_children(name) {
                             match p.k() {

@@ -137,11 +137,15 @@ pub struct Binding<'t> {
     /// `x += v`.
     pub append: bool,
     /// `const { field } = value` / `const { field: name } = value`: the name is bound to `value.field`.
+    /// Positions of array and tuple patterns are `POSITIONS[i]` (`#0`, `#1` …).
     pub field: Option<&'t str>,
     /// The binding declares the name in its scope (`const`/`let`/`var`, a Python assignment, `with … as`), as
     /// opposed to assigning a name declared elsewhere (a JavaScript assignment expression).
     pub declares: bool,
 }
+
+/// The field names of positions in array and tuple patterns (`const [a, b] = f()`, `a, b = f()`).
+pub const POSITIONS: [&str; 8] = ["#0", "#1", "#2", "#3", "#4", "#5", "#6", "#7"];
 
 /// A class field with an initialiser: `static v = …`, `private w = …` (JavaScript, TypeScript).
 #[derive(Clone, Copy, Debug)]

@@ -155,7 +155,9 @@ impl Dialect for Py {
                     })
                     .collect(),
             ),
-            "list" | "tuple" | "set" => View::Array(named_children(node).collect()),
+            "list" | "tuple" | "set" | "expression_list" => {
+                View::Array(named_children(node).collect())
+            }
             "integer" | "float" => text(node)
                 .replace('_', "")
                 .parse()
@@ -195,7 +197,7 @@ impl Dialect for Py {
                 }
                 _ => Class::Other,
             },
-            "list" | "tuple" | "set" => Class::Array,
+            "list" | "tuple" | "set" | "expression_list" => Class::Array,
             "identifier" => Class::Ident(&src[node.byte_range()]),
             _ => Class::Other,
         }
@@ -255,6 +257,23 @@ impl Dialect for Py {
                 field: None,
                 declares: true,
             });
+        } else if matches!(left.k(), "pattern_list" | "tuple_pattern") && !append {
+            // `verifier, challenge = make_pair()`: each name is bound to a position of the value.
+            for (i, n) in named_children(left)
+                .enumerate()
+                .take(super::POSITIONS.len())
+            {
+                if n.k() == "identifier" {
+                    out.push(Binding {
+                        name: &src[n.byte_range()],
+                        target: n,
+                        value,
+                        append: false,
+                        field: Some(super::POSITIONS[i]),
+                        declares: true,
+                    });
+                }
+            }
         }
     }
 

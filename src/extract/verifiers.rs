@@ -824,6 +824,11 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 Entry::Pair(Key::Name(k, _), v) if k == field => self.trace(v, depth + 1),
                 _ => None,
             }),
+            // `return verifier, challenge` / `return [verifier, challenge]` for a positional pattern.
+            View::Array(items) => {
+                let i = super::POSITIONS.iter().position(|p| *p == field)?;
+                self.trace(*items.get(i)?, depth + 1)
+            }
             View::Ident(name) if !self.ctx.ix.imports.contains_key(name) => {
                 let (_, bindings) = self.ctx.lookup(name, node)?;
                 match bindings {
