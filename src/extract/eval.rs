@@ -331,7 +331,10 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                         }
                     }
                 }
-                None
+                // A negative literal (`-16`).
+                text.strip_prefix('-')
+                    .and_then(|t| t.trim().replace('_', "").parse::<f64>().ok())
+                    .map(|v| -v)
             }
         }
     }

@@ -651,7 +651,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             View::Index { object, index } => {
                 if let Some((start, end)) = self.ctx.d.slice(index) {
                     let t = self.trace(object, depth + 1)?;
-                    return Some(self.truncate(t, node, start, end, false));
+                    return Some(self.truncate(t, node, start, end, false, true));
                 }
                 if let Some(key) = self.ctx.string_value(index) {
                     return self.trace_field(object, &key, depth + 1);
@@ -934,7 +934,15 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 "slice" | "substring" | "substr" => {
                     let t = self.trace(object, depth + 1)?;
                     let (start, end) = (first, Ctx::<D>::arg(args, 1, ""));
-                    return Some(self.truncate(t, node, start, end, property == "substr"));
+                    // `substring` clamps a negative start to 0; `slice` and `substr` count it from the end.
+                    return Some(self.truncate(
+                        t,
+                        node,
+                        start,
+                        end,
+                        property == "substr",
+                        property != "substring",
+                    ));
                 }
                 "update" => {
                     // Hash data: a hash of predictable inputs is predictable.
@@ -1055,22 +1063,28 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         start: Option<Node<'t>>,
         end: Option<Node<'t>>,
         end_is_length: bool,
+        from_end: bool,
     ) -> Traced {
         let num = |n: Option<Node<'t>>| n.and_then(|n| self.ctx.number_value(n, 0));
         let start = match start {
             None => Some(0.0),
             s => num(s),
         };
-        let (Some(start), Some(end)) = (start, num(end)) else {
-            return t;
+        // `v.slice(-16)`, `v.substr(-16)`, `v[-16:]`: the last 16 characters.
+        let tail = match (start, end) {
+            (Some(s), None) if s < 0.0 && from_end => Some(-s),
+            _ => None,
         };
-        if start < 0.0 || end < 0.0 {
-            return t;
-        }
-        let chars = if end_is_length {
-            end
-        } else {
-            (end - start).max(0.0)
+        let chars = match (tail, start, num(end)) {
+            (Some(n), _, _) => n,
+            (None, Some(start), Some(end)) if start >= 0.0 && end >= 0.0 => {
+                if end_is_length {
+                    end
+                } else {
+                    (end - start).max(0.0)
+                }
+            }
+            _ => return t,
         };
         let chars = chars.min(1e6) as u32;
         let strong_before = !t.weak();
