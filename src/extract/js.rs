@@ -577,6 +577,15 @@ impl Dialect for Js {
         field(function, "body").filter(|b| b.k() != "statement_block")
     }
 
+    fn is_static_method(&self, function: Node) -> bool {
+        if function.k() != "method_definition" {
+            return false;
+        }
+        let mut cursor = function.walk();
+        let is_static = function.children(&mut cursor).any(|c| c.k() == "static");
+        is_static
+    }
+
     fn is_await(&self, node: Node) -> bool {
         node.k() == "await_expression"
     }

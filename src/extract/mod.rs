@@ -243,6 +243,10 @@ pub trait Dialect {
     fn is_await(&self, _node: Node) -> bool {
         false
     }
+    /// Whether a function is a static method (its `this` is the class).
+    fn is_static_method(&self, _function: Node) -> bool {
+        false
+    }
     /// A name declared without a value (`let v;`, `v: str`).
     fn bare_declaration<'t>(&self, _node: Node<'t>, _src: &'t str) -> Option<&'t str> {
         None

@@ -1392,6 +1392,18 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         false
     }
 
+    /// The name of the class a node is defined in.
+    fn enclosing_class(&self, node: Node<'t>) -> Option<&'t str> {
+        let mut cur = node;
+        while let Some(p) = self.ctx.parent(cur) {
+            if let Some(name) = self.ctx.d.class_name(p, self.ctx.src) {
+                return Some(name);
+            }
+            cur = p;
+        }
+        None
+    }
+
     /// The scope of the object a verifier is written into (`obj.key = v`, `obj[key] = v`).
     fn object_scope(&self, object: Node<'t>, key: &str) -> StoreScope {
         let object = self.unwrap(object);
@@ -1399,7 +1411,15 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         if let View::Ident(name) = self.view(object) {
             let bound = self.ctx.lookup(name, object).is_some();
             match name {
-                "this" if js => return StoreScope::Scoped,
+                // In a static method, `this` is the class itself.
+                "this" if js => {
+                    let function = self.ctx.enclosing_function(object);
+                    if let Some(f) = function.filter(|f| self.ctx.d.is_static_method(*f)) {
+                        let class = self.enclosing_class(f).unwrap_or("this");
+                        return StoreScope::ClassAttribute(format!("{class}.{key}"));
+                    }
+                    return StoreScope::Scoped;
+                }
                 "self" if !js => return StoreScope::Scoped,
                 "cls" if !js => return StoreScope::ClassAttribute(format!("cls.{key}")),
                 "globalThis" | "global" | "window" | "self" if js && !bound => {
@@ -1651,17 +1671,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             if f.is_static && is_verifier_name(f.name) && !self.is_empty_value(f.value) {
                 self.budget.set(BUDGET);
                 if self.trace(f.value, 0).is_some() || self.generates_code_verifier(f.value) {
-                    let class = (|| {
-                        let mut cur = f.target;
-                        while let Some(p) = ctx.parent(cur) {
-                            if let Some(n) = ctx.d.class_name(p, ctx.src) {
-                                return Some(n);
-                            }
-                            cur = p;
-                        }
-                        None
-                    })()
-                    .unwrap_or("class");
+                    let class = self.enclosing_class(f.target).unwrap_or("class");
                     push(
                         span(f.target),
                         StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
