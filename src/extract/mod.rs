@@ -243,6 +243,10 @@ pub trait Dialect {
     fn is_await(&self, _node: Node) -> bool {
         false
     }
+    /// A path joined with an operator (`Path.home() / "x"` in Python): the two sides.
+    fn path_join<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        None
+    }
     /// Whether a function is a static method (its `this` is the class).
     fn is_static_method(&self, _function: Node) -> bool {
         false

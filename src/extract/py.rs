@@ -396,6 +396,13 @@ impl Dialect for Py {
         }
     }
 
+    fn path_join<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        if node.k() != "binary_operator" || field(node, "operator")?.k() != "/" {
+            return None;
+        }
+        Some((field(node, "left")?, field(node, "right")?))
+    }
+
     fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
         if node.k() != "assignment" || field(node, "right").is_some() {
             return None;

@@ -1490,6 +1490,9 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             return false;
         }
         let node = self.unwrap(node);
+        if let Some((dir, name)) = self.ctx.d.path_join(node) {
+            return self.fixed_path(dir, depth + 1) && self.fixed_path(name, depth + 1);
+        }
         match self.view(node) {
             View::Str(parts) => parts.iter().all(|p| match p {
                 StrPart::Text(..) => true,
@@ -1581,6 +1584,10 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         let mut receiver = self.unwrap(object);
         if let View::Ident(name) = self.view(receiver) {
             receiver = self.unwrap(self.ctx.resolve_ident(name, receiver)?);
+        }
+        // `(CONFIG_DIR / "verifier.txt").write_text(v)`: the receiver is the path.
+        if property.starts_with("write_") && self.ctx.d.path_join(receiver).is_some() {
+            return Some((receiver, data(0)?));
         }
         let View::Call {
             callee: opener,
