@@ -200,6 +200,8 @@ fn encoding_bits(name: &str) -> Option<u32> {
 /// Method calls whose result carries the receiver's randomness (string conversions, encodings, clean-ups).
 const PASS_METHODS: &[&str] = &[
     "toString",
+    "join",
+    "map",
     "replace",
     "replaceAll",
     "toLowerCase",
@@ -980,6 +982,20 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         if HASHES.contains(&last) {
             let data = Ctx::<D>::arg(args, 0, "string")?;
             return self.trace(data, depth + 1).map(hashed);
+        }
+        // `Array.from(bytes, (b) => b.toString(16)).join("")` keeps the bytes' randomness;
+        // `Array.from({ length: 64 }, () => ALPHABET[Math.floor(Math.random() * n)])` is a predictable pick.
+        if q == "Array.from" {
+            let source = Ctx::<D>::arg(args, 0, "")?;
+            if let Some(t) = self.trace(source, depth + 1) {
+                return Some(t);
+            }
+            let map = self.unwrap(Ctx::<D>::arg(args, 1, "")?);
+            return self
+                .returned(map)
+                .into_iter()
+                .filter_map(|r| self.trace(r, depth + 1))
+                .find(Traced::predictable);
         }
         let helpers = self.same_file_functions(callee);
         if !helpers.is_empty() {
