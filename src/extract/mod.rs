@@ -116,6 +116,21 @@ pub enum Class<'t> {
     Other,
 }
 
+impl<'t> View<'t> {
+    /// The class this view puts a node in (what `Dialect::class` answers without building the view).
+    pub fn class(&self) -> Class<'t> {
+        match self {
+            View::Call { .. } => Class::Call,
+            View::Object(_) => Class::Object,
+            View::Str(_) | View::Adjacent(_) => Class::Str,
+            View::Or(..) => Class::Or,
+            View::Array(_) => Class::Array,
+            View::Ident(name) => Class::Ident(name),
+            _ => Class::Other,
+        }
+    }
+}
+
 /// A piece of a string node.
 #[derive(Clone, Copy, Debug)]
 pub enum StrPart<'t> {
@@ -182,15 +197,7 @@ pub trait Dialect {
     fn view<'t>(&self, node: Node<'t>, src: &'t str) -> View<'t>;
     /// The class of a node for the index: must agree with `view` (`View::Call` ⇔ `Class::Call` …).
     fn class<'t>(&self, node: Node<'t>, src: &'t str) -> Class<'t> {
-        match self.view(node, src) {
-            View::Call { .. } => Class::Call,
-            View::Object(_) => Class::Object,
-            View::Str(_) | View::Adjacent(_) => Class::Str,
-            View::Or(..) => Class::Or,
-            View::Array(_) => Class::Array,
-            View::Ident(name) => Class::Ident(name),
-            _ => Class::Other,
-        }
+        self.view(node, src).class()
     }
     /// Whether the node opens a scope for variables (a function, a lambda, the module).
     fn is_scope(&self, node: Node) -> bool;
@@ -215,8 +222,9 @@ pub trait Dialect {
     /// A named function defined by this node: its name and the function node (for helpers whose return value
     /// is followed). `const make = () => ...` counts.
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
-    /// Whether a string node is a docstring or an expression statement by itself (documentation, not data).
-    fn is_docstring(&self, node: Node, parent: Option<Node>) -> bool;
+    /// Whether a string node with this parent is a docstring or an expression statement by itself
+    /// (documentation, not data).
+    fn is_docstring(&self, parent: Option<Node>) -> bool;
     /// A parameter or destructuring default: `{ method = "plain" }`, `def f(method="plain")` → name and value.
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;
     /// A `global NAME` declaration (Python).
@@ -346,7 +354,7 @@ fn analyze<D: Dialect>(
 ) -> Result<FileFacts, SkipReason> {
     let root = tree.root_node();
     // Parents are recorded in the same walk when an analysis will run (and so climb); otherwise never.
-    let record_parents = mentions.request || mentions.pkce;
+    let record_parents = mentions.any();
     let (ix, parents) = index(d, root, src, record_parents)?;
     let ctx = Ctx {
         d,
@@ -719,34 +727,21 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     .nth(position)
             })
     }
+}
 
-    /// Whether a name contains `word`, ignoring case and `_`.
-    pub fn name_has(name: &str, word: &str) -> bool {
-        let folded: String = name
-            .chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
-            .collect();
-        folded.contains(word)
-    }
+/// Whether a name contains `word`, ignoring case, `_` and `-` (`code_challenge_method` has `challengemethod`).
+pub fn name_has(name: &str, word: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.contains(word)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The class a view implies: what `Dialect::class` must answer without building the view.
-    fn class_of_view<'t, D: Dialect>(d: &D, node: Node<'t>, src: &'t str) -> Class<'t> {
-        match d.view(node, src) {
-            View::Call { .. } => Class::Call,
-            View::Object(_) => Class::Object,
-            View::Str(_) | View::Adjacent(_) => Class::Str,
-            View::Or(..) => Class::Or,
-            View::Array(_) => Class::Array,
-            View::Ident(name) => Class::Ident(name),
-            _ => Class::Other,
-        }
-    }
 
     fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -776,9 +771,9 @@ mod tests {
             for node in Preorder::new(tree.root_node()).filter(|n| n.is_named()) {
                 let (fast, slow) = if lang.is_js_family() {
                     let d = js::Js { lang };
-                    (d.class(node, &src), class_of_view(&d, node, &src))
+                    (d.class(node, &src), d.view(node, &src).class())
                 } else {
-                    (py::Py.class(node, &src), class_of_view(&py::Py, node, &src))
+                    (py::Py.class(node, &src), py::Py.view(node, &src).class())
                 };
                 assert_eq!(fast, slow, "{}: {}", path.display(), node.kind());
                 checked += 1;

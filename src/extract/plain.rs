@@ -10,13 +10,12 @@ use crate::facts::{FileFacts, PlainMethod, PlainSite};
 
 /// Whether a name is about the PKCE method (`code_challenge_method`, `codeChallengeMethod`).
 fn is_method_name(name: &str) -> bool {
-    Ctx::<super::py::Py>::name_has(name, "challengemethod")
+    super::name_has(name, "challengemethod")
 }
 
 /// Whether a name lists supported methods (`code_challenge_methods_supported`).
 fn is_methods_list(name: &str) -> bool {
-    Ctx::<super::py::Py>::name_has(name, "challengemethods")
-        || Ctx::<super::py::Py>::name_has(name, "pkcemethods")
+    super::name_has(name, "challengemethods") || super::name_has(name, "pkcemethods")
 }
 
 /// `"plain"` is common (`text/plain`, plain objects); it is a PKCE method only where the file also mentions
@@ -100,7 +99,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     }
     // `method || "plain"`, `method ?? "plain"`, `method or "plain"`.
     if let View::Or(left, right) = ctx.view(parent) {
-        if right.id() == s.id() && Ctx::<D>::name_has(ctx.text(left), "method") {
+        if right.id() == s.id() && super::name_has(ctx.text(left), "method") {
             return Some((PlainSite::ServerDefault, false));
         }
         return None;
@@ -111,7 +110,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
             if let View::Call { callee, args, .. } = ctx.view(call) {
                 let callee_name = ctx.callee_name(callee).unwrap_or("");
                 if matches!(callee_name, "get" | "getattr" | "pop" | "getOrDefault") {
-                    let names_method = args.iter().any(|a| matches!(a, Arg::Positional(n) if n.id() != s.id() && ctx.string_value(*n).is_some_and(|k| Ctx::<D>::name_has(&k, "method"))));
+                    let names_method = args.iter().any(|a| matches!(a, Arg::Positional(n) if n.id() != s.id() && ctx.string_value(*n).is_some_and(|k| super::name_has(&k, "method"))));
                     if names_method {
                         return Some((PlainSite::ServerDefault, false));
                     }
@@ -127,7 +126,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     } = ctx.view(parent)
     {
         let other = if left.id() == s.id() { right } else { left };
-        if !Ctx::<D>::name_has(ctx.text(other), "method") {
+        if !super::name_has(ctx.text(other), "method") {
             return None;
         }
         return branch_verdict(ctx, parent, negated)
@@ -141,7 +140,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     // A default parameter or destructuring default, a variable, a pair, a keyword, a `.set`.
     let name = name_of(ctx, s)?;
     if let Some((n, _)) = ctx.d.default_value(parent, ctx.src) {
-        if Ctx::<D>::name_has(n, "method") && (is_method_name(n) || n == "method") {
+        if super::name_has(n, "method") && (is_method_name(n) || n == "method") {
             return Some((PlainSite::ServerDefault, false));
         }
     }

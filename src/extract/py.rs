@@ -382,7 +382,7 @@ impl Dialect for Py {
             .flatten()
     }
 
-    fn is_docstring(&self, _node: Node, parent: Option<Node>) -> bool {
+    fn is_docstring(&self, parent: Option<Node>) -> bool {
         parent.is_some_and(|p| p.k() == "expression_statement")
     }
 

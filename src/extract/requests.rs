@@ -587,7 +587,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let ctx = self.ctx;
         let mut seen = HashSet::new();
         for &s in &ctx.ix.strings {
-            if ctx.d.is_docstring(s, ctx.parent(s)) {
+            if ctx.d.is_docstring(ctx.parent(s)) {
                 continue;
             }
             let mut top = s;

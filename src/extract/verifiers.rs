@@ -91,11 +91,7 @@ const ABOUT_A_VERIFIER: &[&str] = &[
 
 /// Whether a name denotes a PKCE code verifier.
 pub fn is_verifier_name(name: &str) -> bool {
-    if !contains_ci(name, "verifier")
-        || NOT_PKCE
-            .iter()
-            .any(|w| Ctx::<super::py::Py>::name_has(name, w))
-    {
+    if !contains_ci(name, "verifier") || NOT_PKCE.iter().any(|w| super::name_has(name, w)) {
         return false;
     }
     // The first word after `verifier` (camelCase or snake_case).
@@ -1343,7 +1339,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         };
         self.ctx.callee_name(callee).is_some_and(|n| {
             is_verifier_name(n)
-                && (Ctx::<D>::name_has(n, "codeverifier") || Ctx::<D>::name_has(n, "pkce"))
+                && (super::name_has(n, "codeverifier") || super::name_has(n, "pkce"))
                 && !is_store_name(n)
         })
     }
