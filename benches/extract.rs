@@ -55,7 +55,7 @@ fn per_file(c: &mut Criterion) {
             || files.clone(),
             |files| {
                 for (_, text) in &files {
-                    std::hint::black_box(skillaudit::prefilter::may_match(text));
+                    std::hint::black_box(skillaudit::prefilter::mentions(text).any());
                 }
             },
             BatchSize::SmallInput,

@@ -82,6 +82,7 @@ impl Ord for SkipReasonOrd {
 
 #[derive(Debug, Default)]
 pub struct Discovery {
+    /// The files named on the command line (files found in directories go to `walk`'s visitor).
     pub candidates: Vec<Candidate>,
     pub issues: Vec<WalkIssue>,
 }
@@ -166,16 +167,6 @@ impl std::fmt::Display for DiscoverError {
             DiscoverError::BadGlob(g, e) => write!(f, "--exclude {g:?} is not a valid glob: {e}"),
         }
     }
-}
-
-/// Walks `roots` and returns the sorted candidates and everything passed over with a reason.
-pub fn discover(roots: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
-    let walked = Mutex::new(Vec::new());
-    let mut d = walk(roots, opts, &|c| walked.lock().unwrap().push(c))?;
-    d.candidates.extend(walked.into_inner().unwrap());
-    d.candidates.sort();
-    d.candidates.dedup_by(|a, b| a.path == b.path);
-    Ok(d)
 }
 
 /// Walks `roots`, handing each file found in a directory to `visit` on the walker's own threads as soon as it

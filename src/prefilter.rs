@@ -29,6 +29,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 pub struct Mentions {
     /// A `response_type` or a library's URL builder: requests can be extracted.
     pub request: bool,
+    /// `response_type` itself: request containers, builders and query strings need it.
+    pub response_type: bool,
     /// A verifier, a challenge or PKCE: `"plain"` can be a PKCE method.
     pub pkce: bool,
     /// A challenge, a code verifier or PKCE: names with `verifier` can be code verifiers (`verifier` alone
@@ -41,50 +43,37 @@ impl Mentions {
     pub fn any(self) -> bool {
         self.request || self.pkce
     }
-
-    /// Every group.
-    pub const ALL: Mentions = Mentions {
-        request: true,
-        pkce: true,
-        code_verifier: true,
-    };
 }
 
-/// The words and the groups each one stands for: (request, pkce, code_verifier).
-const WORDS: &[(&str, (bool, bool, bool))] = &[
-    ("response_type", (true, false, false)),
-    ("authorizationUrl", (true, false, false)),
-    ("AuthorizationUrl", (true, false, false)),
-    ("authorizeURL", (true, false, false)),
-    ("generateAuthUrl", (true, false, false)),
-    ("authorization_url", (true, false, false)),
-    ("passport-oauth2", (true, false, false)),
-    ("verifier", (false, true, false)),
-    ("Verifier", (false, true, false)),
-    ("VERIFIER", (false, true, false)),
-    ("code_verifier", (false, true, true)),
-    ("codeVerifier", (false, true, true)),
-    ("CodeVerifier", (false, true, true)),
-    ("CODE_VERIFIER", (false, true, true)),
-    ("challenge", (false, true, true)),
-    ("Challenge", (false, true, true)),
-    ("CHALLENGE", (false, true, true)),
-    ("pkce", (false, true, true)),
-    ("Pkce", (false, true, true)),
-    ("PKCE", (false, true, true)),
+const REQUEST: u8 = 1;
+const RESPONSE_TYPE: u8 = 2;
+const PKCE: u8 = 4;
+const CODE_VERIFIER: u8 = 8;
+const ALL: u8 = REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER;
+
+/// The words and the groups each one stands for.
+const WORDS: &[(&str, u8)] = &[
+    ("response_type", REQUEST | RESPONSE_TYPE),
+    ("authorizationUrl", REQUEST),
+    ("AuthorizationUrl", REQUEST),
+    ("authorizeURL", REQUEST),
+    ("generateAuthUrl", REQUEST),
+    ("authorization_url", REQUEST),
+    ("passport-oauth2", REQUEST),
+    ("verifier", PKCE),
+    ("Verifier", PKCE),
+    ("VERIFIER", PKCE),
+    ("code_verifier", PKCE | CODE_VERIFIER),
+    ("codeVerifier", PKCE | CODE_VERIFIER),
+    ("CodeVerifier", PKCE | CODE_VERIFIER),
+    ("CODE_VERIFIER", PKCE | CODE_VERIFIER),
+    ("challenge", PKCE | CODE_VERIFIER),
+    ("Challenge", PKCE | CODE_VERIFIER),
+    ("CHALLENGE", PKCE | CODE_VERIFIER),
+    ("pkce", PKCE | CODE_VERIFIER),
+    ("Pkce", PKCE | CODE_VERIFIER),
+    ("PKCE", PKCE | CODE_VERIFIER),
 ];
-
-/// The words of a group.
-fn group(pick: fn(&(bool, bool, bool)) -> bool) -> Vec<&'static str> {
-    WORDS
-        .iter()
-        .filter(|(_, g)| pick(g))
-        .map(|(w, _)| *w)
-        .collect()
-}
-
-/// Words without which no authorization request is extracted (`extract::requests`).
-pub static REQUEST_WORDS: LazyLock<Vec<&str>> = LazyLock::new(|| group(|g| g.0));
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
@@ -95,22 +84,19 @@ static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// One pass over the text: which groups of words it contains. Stops as soon as every group is seen.
 pub fn mentions(text: &str) -> Mentions {
-    let mut m = Mentions::default();
+    let mut seen = 0;
     for found in MATCHER.find_iter(text) {
-        let (request, pkce, code_verifier) = WORDS[found.pattern().as_usize()].1;
-        m.request |= request;
-        m.pkce |= pkce;
-        m.code_verifier |= code_verifier;
-        if m == Mentions::ALL {
+        seen |= WORDS[found.pattern().as_usize()].1;
+        if seen == ALL {
             break;
         }
     }
-    m
-}
-
-/// Whether the file may contain something the rules need.
-pub fn may_match(text: &str) -> bool {
-    mentions(text).any()
+    Mentions {
+        request: seen & REQUEST != 0,
+        response_type: seen & RESPONSE_TYPE != 0,
+        pkce: seen & PKCE != 0,
+        code_verifier: seen & CODE_VERIFIER != 0,
+    }
 }
 
 #[cfg(test)]
@@ -122,9 +108,9 @@ mod tests {
         let m = mentions("const codeVerifier = x");
         assert!(m.pkce && m.code_verifier && !m.request);
         let m = mentions("oauth_verifier = token; p['response_type'] = 'code'");
-        assert!(m.pkce && !m.code_verifier && m.request);
+        assert!(m.pkce && !m.code_verifier && m.request && m.response_type);
         let m = mentions("const PKCE_TTL = 1; client.authorizeURL({})");
-        assert!(m.pkce && m.code_verifier && m.request);
+        assert!(m.pkce && m.code_verifier && m.request && !m.response_type);
         assert!(mentions("client.buildAuthorizationUrl(config, params)").request);
         assert_eq!(mentions("text/plain"), Mentions::default());
         assert_eq!(

@@ -228,7 +228,10 @@ impl Report {
         min_severity: Severity,
         elapsed: Duration,
     ) -> Report {
+        // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
+        // result given is the one kept.
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
         let mut counts = Counts::default();
         let mut findings = Vec::new();
         let mut skipped = walk_skipped;

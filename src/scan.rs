@@ -163,17 +163,9 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
-    // A file named on the command line and also inside a scanned directory, or under two overlapping
-    // directories, is reported once (the explicit one first: it is scanned even when it is test code).
-    results.sort_by(|a, b| a.path.cmp(&b.path));
-    results.dedup_by(|a, b| a.path == b.path);
-    let explicit: std::collections::HashSet<String> =
-        results.iter().map(|r| r.path.clone()).collect();
-    let mut walked = walked.into_inner().unwrap_or_else(|e| e.into_inner());
-    walked.retain(|r| !explicit.contains(&r.path));
-    walked.sort_by(|a, b| a.path.cmp(&b.path));
-    walked.dedup_by(|a, b| a.path == b.path);
-    results.extend(walked);
+    // Explicit files first: `Report::build` keeps the first result of a file reached twice, and an explicit
+    // file is scanned even when it is test code.
+    results.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
     Ok(Report::build(
         results,
         walk_skipped,

@@ -336,6 +336,8 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub src: &'t str,
     pub root: Node<'t>,
     pub ix: Index<'t>,
+    /// The word groups the text holds (from the one prefilter pass).
+    pub mentions: Mentions,
     /// `scope_of` answers for nodes the analyses asked about.
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
     /// Identifiers by name, collected on first use (`uses_of`): most files never ask.
@@ -361,6 +363,7 @@ fn analyze<D: Dialect>(
         src,
         root,
         ix,
+        mentions,
         scopes: Default::default(),
         idents: Default::default(),
         parents: parents.map(std::cell::OnceCell::from).unwrap_or_default(),

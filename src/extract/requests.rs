@@ -67,16 +67,9 @@ struct Write<'t> {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    // Containers, builders and strings need a `response_type` key; library calls need their method name.
-    // Without either, nothing below can produce a request: skip the per-node work.
-    let has_response_type = ctx.src.contains("response_type");
-    if !has_response_type
-        && !crate::prefilter::REQUEST_WORDS
-            .iter()
-            .any(|w| ctx.src.contains(w))
-    {
-        return;
-    }
+    // Containers, builders and strings need a `response_type` key; library calls need their method name
+    // (`ctx.mentions`, from the prefilter's one pass over the text).
+    let has_response_type = ctx.mentions.response_type;
     let mut wrapping: HashMap<&str, Vec<(&str, Node)>> = HashMap::new();
     for (_, b) in &ctx.ix.all_bindings {
         if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
