@@ -421,27 +421,19 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             if matches!(self.view(self.unwrap(b.value)), View::Function) {
                 continue;
             }
-            if is_verifier_name(b.name) {
-                out.push(match b.field {
-                    Some(f) => Expr::Field(b.value, f),
-                    None => Expr::Node(b.value),
-                });
-            } else if is_challenge_name(b.name) && b.field.is_none() {
-                out.extend(self.hashed_input(b.value, 0).map(Expr::Node));
+            match b.field {
+                Some(f) if is_verifier_name(b.name) => out.push(Expr::Field(b.value, f)),
+                Some(_) => {}
+                None => self.named_value(b.name, b.value, &mut out),
             }
         }
         for w in &ctx.ix.member_writes {
-            if self
-                .write_key(w.target)
-                .is_some_and(|k| is_verifier_name(&k))
-            {
-                out.push(Expr::Node(w.value));
+            if let Some(key) = self.write_key(w.target) {
+                self.named_value(&key, w.value, &mut out);
             }
         }
         for f in &ctx.ix.fields {
-            if is_verifier_name(f.name) {
-                out.push(Expr::Node(f.value));
-            }
+            self.named_value(f.name, f.value, &mut out);
         }
         for &object in &ctx.ix.objects {
             let View::Object(entries) = self.view(object) else {
@@ -449,11 +441,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             };
             for e in entries {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
-                    if is_verifier_name(&k) {
-                        out.push(Expr::Node(v));
-                    } else if is_challenge_name(&k) {
-                        out.extend(self.hashed_input(v, 0).map(Expr::Node));
-                    }
+                    self.named_value(&k, v, &mut out);
                 }
             }
         }
@@ -463,22 +451,14 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             };
             for a in &args {
                 if let Arg::Keyword(k, v) = a {
-                    if is_verifier_name(k) {
-                        out.push(Expr::Node(*v));
-                    } else if is_challenge_name(k) {
-                        out.extend(self.hashed_input(*v, 0).map(Expr::Node));
-                    }
+                    self.named_value(k, *v, &mut out);
                 }
             }
             // `params.set("code_verifier", v)`, `url.searchParams.set("code_challenge", c)`.
             if matches!(ctx.callee_name(callee), Some("set" | "append")) {
                 let key = Ctx::<D>::arg(&args, 0, "").and_then(|k| ctx.string_value(k));
                 if let (Some(key), Some(value)) = (key, Ctx::<D>::arg(&args, 1, "")) {
-                    if is_verifier_name(&key) {
-                        out.push(Expr::Node(value));
-                    } else if is_challenge_name(&key) {
-                        out.extend(self.hashed_input(value, 0).map(Expr::Node));
-                    }
+                    self.named_value(&key, value, &mut out);
                 }
             }
             // Arguments for same-file parameters named like a verifier: `authorizeUrl(secret, state)`.
@@ -510,6 +490,16 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             }
         }
         out
+    }
+
+    /// A value under a name (a variable, a key, a keyword): a verifier when the name says so, and the data
+    /// hashed into it when the name is a challenge's.
+    fn named_value(&self, name: &str, value: Node<'t>, out: &mut Vec<Expr<'t>>) {
+        if is_verifier_name(name) {
+            out.push(Expr::Node(value));
+        } else if is_challenge_name(name) {
+            out.extend(self.hashed_input(value, 0).map(Expr::Node));
+        }
     }
 
     /// The key of a member or index write target: `x.codeVerifier`, `x["code_verifier"]`.
@@ -662,17 +652,13 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 args,
                 is_new,
             } => self.trace_call(node, callee, &args, is_new, depth),
-            View::Or(a, b) => {
-                let options: Vec<Traced> = [a, b]
-                    .into_iter()
-                    .filter_map(|n| self.trace(n, depth + 1))
-                    .collect();
-                weakest(options)
-            }
-            View::Conditional {
-                then, otherwise, ..
+            View::Or(a, b)
+            | View::Conditional {
+                then: a,
+                otherwise: b,
+                ..
             } => {
-                let options: Vec<Traced> = [then, otherwise]
+                let options: Vec<Traced> = [a, b]
                     .into_iter()
                     .filter_map(|n| self.trace(n, depth + 1))
                     .collect();
@@ -1331,6 +1317,17 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         }
     }
 
+    /// Whether a value (or its `field`) makes a verifier: it traces to a source, or comes from a helper that says
+    /// it makes one.
+    fn creates_verifier(&self, value: Node<'t>, field: Option<&str>) -> bool {
+        self.budget.set(BUDGET);
+        let traced = match field {
+            Some(f) => self.trace_field(value, f, 0),
+            None => self.trace(value, 0),
+        };
+        traced.is_some() || self.generates_code_verifier(value)
+    }
+
     /// A call to a helper that says it makes a code verifier (`generateCodeVerifier()`, `newPkceVerifier()`),
     /// even from another file. `createVerifier(...)` alone may build a JWT verifier.
     fn generates_code_verifier(&self, value: Node<'t>) -> bool {
@@ -1354,15 +1351,8 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
 
     /// Whether a name is bound at module level (declared there, or imported).
     fn module_level(&self, name: &'t str, at: Node<'t>) -> bool {
-        if self.declared_locally(name, self.ctx.scope_of(at)) {
-            return false;
-        }
-        match self.ctx.lookup(name, at) {
-            Some((scope, bindings)) => {
-                scope.id() == self.ctx.root.id() && bindings.iter().any(|b| b.declares)
-            }
-            None => false,
-        }
+        !self.declared_locally(name, self.ctx.scope_of(at))
+            && self.declared_in(self.ctx.root.id(), name)
     }
 
     /// Whether a module-level name is read inside some function of the file.
@@ -1388,13 +1378,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     fn declared_locally(&self, name: &'t str, mut scope: Node<'t>) -> bool {
         let root = self.ctx.root.id();
         while scope.id() != root {
-            if self
-                .ctx
-                .ix
-                .bindings
-                .get(&(scope.id(), name))
-                .is_some_and(|bs| bs.iter().any(|b| b.declares))
-                || self.ctx.ix.bare_declarations.contains(&(scope.id(), name))
+            if self.declared_in(scope.id(), name)
                 || self.ctx.d.parameters(scope, self.ctx.src).contains(&name)
             {
                 return true;
@@ -1402,6 +1386,16 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             scope = self.ctx.scope_of(scope);
         }
         false
+    }
+
+    /// Whether the scope declares the name (with or without a value).
+    fn declared_in(&self, scope: usize, name: &'t str) -> bool {
+        self.ctx
+            .ix
+            .bindings
+            .get(&(scope, name))
+            .is_some_and(|bs| bs.iter().any(|b| b.declares))
+            || self.ctx.ix.bare_declarations.contains(&(scope, name))
     }
 
     /// The name of the class a node is defined in.
@@ -1637,12 +1631,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 if !is_verifier_name(b.name) || self.is_empty_value(b.value) {
                     continue;
                 }
-                self.budget.set(BUDGET);
-                let generated = match b.field {
-                    Some(f) => self.trace_field(b.value, f, 0).is_some(),
-                    None => self.trace(b.value, 0).is_some(),
-                } || self.generates_code_verifier(b.value);
-                if !generated {
+                if !self.creates_verifier(b.value, b.field) {
                     continue;
                 }
                 // A script that runs top to bottom once (the official library examples, ES modules with a
@@ -1670,13 +1659,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                     .iter()
                     .any(|(s, g)| *s == scope_id && *g == b.name)
             } else {
-                !self.declared_locally(b.name, scope)
-                    && (ctx.ix.bare_declarations.contains(&(root, b.name))
-                        || ctx
-                            .ix
-                            .bindings
-                            .get(&(root, b.name))
-                            .is_some_and(|bs| bs.iter().any(|x| x.declares)))
+                self.module_level(b.name, b.target)
             };
             if module_variable {
                 push(
@@ -1687,16 +1670,17 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             }
         }
         for f in &ctx.ix.fields {
-            if f.is_static && is_verifier_name(f.name) && !self.is_empty_value(f.value) {
-                self.budget.set(BUDGET);
-                if self.trace(f.value, 0).is_some() || self.generates_code_verifier(f.value) {
-                    let class = self.enclosing_class(f.target).unwrap_or("class");
-                    push(
-                        span(f.target),
-                        StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
-                        format!("{class}.{}", f.name),
-                    );
-                }
+            if f.is_static
+                && is_verifier_name(f.name)
+                && !self.is_empty_value(f.value)
+                && self.creates_verifier(f.value, None)
+            {
+                let class = self.enclosing_class(f.target).unwrap_or("class");
+                push(
+                    span(f.target),
+                    StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
+                    format!("{class}.{}", f.name),
+                );
             }
         }
         // Members and indexes: `global.v = …`, `process.env.V = …`, `STORE["verifier"] = …`.
@@ -1752,29 +1736,22 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 }
                 continue;
             }
-            let View::Member { object, property } = self.view(self.unwrap(callee)) else {
-                if q == "os.putenv" {
-                    if let (Some(v), key) = (arg(1), key_of(arg(0))) {
-                        if self.stores_verifier(key.as_deref(), v) {
-                            push(span(call), StoreScope::Environment, format!("env {key:?}"));
-                        }
+            // `os.putenv(...)` or `putenv(...)` imported from `os`.
+            if q == "os.putenv" {
+                if let (Some(v), key) = (arg(1), key_of(arg(0))) {
+                    if self.stores_verifier(key.as_deref(), v) {
+                        push(span(call), StoreScope::Environment, format!("env {key:?}"));
                     }
                 }
+                continue;
+            }
+            let View::Member { object, property } = self.view(self.unwrap(callee)) else {
                 continue;
             };
             let value_at = match property {
                 "setItem" | "set" | "put" | "hset" => 1,
                 "setex" | "setEx" | "psetex" => 2,
-                _ => {
-                    if q == "os.putenv" {
-                        if let (Some(v), key) = (arg(1), key_of(arg(0))) {
-                            if self.stores_verifier(key.as_deref(), v) {
-                                push(span(call), StoreScope::Environment, format!("env {key:?}"));
-                            }
-                        }
-                    }
-                    continue;
-                }
+                _ => continue,
             };
             let value_at = if property == "hset" && args.len() == 2 {
                 1
