@@ -689,26 +689,15 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             let Some(name) = ctx.callee_name(callee) else {
                 continue;
             };
-            let known = matches!(
-                name,
-                "authorizationUrl"
-                    | "buildAuthorizationUrl"
-                    | "authorizeURL"
-                    | "generateAuthUrl"
-                    | "authorization_url"
-                    | "create_authorization_url"
-            );
-            if !known && !is_new {
-                continue;
-            }
-            let qualified = ctx.qualify(callee, 0).unwrap_or_default();
+            // Resolving the callee's qualified name is the costly part: only the arms that need it ask.
+            let qualified = || ctx.qualify(callee, 0).unwrap_or_default();
             let at = method_span(ctx, callee, name);
             let options = |i: usize| Ctx::<D>::arg(&args, i, "");
             let (label, params_node) = match name {
                 "authorizationUrl" if imported("openid-client") => {
                     ("openid-client authorizationUrl", options(0))
                 }
-                "buildAuthorizationUrl" if qualified.starts_with("openid-client") => {
+                "buildAuthorizationUrl" if qualified().starts_with("openid-client") => {
                     ("openid-client buildAuthorizationUrl", options(1))
                 }
                 "authorizeURL" if imported("simple-oauth2") => {
@@ -717,7 +706,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 "generateAuthUrl" if imported("googleapis") || imported("google-auth-library") => {
                     ("google-auth-library generateAuthUrl", options(0))
                 }
-                _ if is_new && qualified.starts_with("passport-oauth2") => {
+                _ if is_new && qualified().starts_with("passport-oauth2") => {
                     self.passport(call, &args, at, facts);
                     continue;
                 }
