@@ -37,6 +37,13 @@ fn module_name(spec: &str) -> String {
     spec.strip_prefix("node:").unwrap_or(spec).to_string()
 }
 
+/// Whether a class member carries the `static` keyword.
+fn is_static(member: Node) -> bool {
+    let mut cursor = member.walk();
+    let found = member.children(&mut cursor).any(|c| c.k() == "static");
+    found
+}
+
 fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
     let Some(arguments) = arguments else {
         return Vec::new();
@@ -275,21 +282,7 @@ impl Dialect for Js {
                     }),
                     "array_pattern" => {
                         // `const [verifier, challenge] = makePair()`.
-                        for (i, p) in named_children(name)
-                            .enumerate()
-                            .take(super::POSITIONS.len())
-                        {
-                            if p.k() == "identifier" {
-                                out.push(Binding {
-                                    name: &src[p.byte_range()],
-                                    target: p,
-                                    value,
-                                    append: false,
-                                    field: Some(super::POSITIONS[i]),
-                                    declares: true,
-                                });
-                            }
-                        }
+                        super::bind_positions(named_children(name), value, src, out);
                     }
                     "object_pattern" => {
                         for p in named_children(name) {
@@ -581,9 +574,7 @@ impl Dialect for Js {
         if function.k() != "method_definition" {
             return false;
         }
-        let mut cursor = function.walk();
-        let is_static = function.children(&mut cursor).any(|c| c.k() == "static");
-        is_static
+        is_static(function)
     }
 
     fn is_await(&self, node: Node) -> bool {
@@ -605,8 +596,7 @@ impl Dialect for Js {
         }
         let target = field(node, "name").or_else(|| field(node, "property"))?;
         let value = field(node, "value")?;
-        let mut cursor = node.walk();
-        let is_static = node.children(&mut cursor).any(|c| c.k() == "static");
+        let is_static = is_static(node);
         Some(super::ClassField {
             name: &src[target.byte_range()],
             target,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 use crate::facts::{FileFacts, Span, Suppression};
-use crate::lang::{Lang, Preorder};
+use crate::lang::{Lang, NodeKind, Preorder};
 use crate::prefilter::Mentions;
 use crate::source::SkipReason;
 
@@ -161,6 +161,27 @@ pub struct Binding<'t> {
 
 /// The field names of positions in array and tuple patterns (`const [a, b] = f()`, `a, b = f()`).
 pub const POSITIONS: [&str; 8] = ["#0", "#1", "#2", "#3", "#4", "#5", "#6", "#7"];
+
+/// Binds each identifier among `items` (an array or tuple pattern) to its position of `value`: `#0`, `#1` …
+pub fn bind_positions<'t>(
+    items: impl Iterator<Item = Node<'t>>,
+    value: Node<'t>,
+    src: &'t str,
+    out: &mut Vec<Binding<'t>>,
+) {
+    for (item, position) in items.zip(POSITIONS) {
+        if item.k() == "identifier" {
+            out.push(Binding {
+                name: &src[item.byte_range()],
+                target: item,
+                value,
+                append: false,
+                field: Some(position),
+                declares: true,
+            });
+        }
+    }
+}
 
 /// A class field with an initialiser: `static v = …`, `private w = …` (JavaScript, TypeScript).
 #[derive(Clone, Copy, Debug)]

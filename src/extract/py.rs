@@ -259,21 +259,7 @@ impl Dialect for Py {
             });
         } else if matches!(left.k(), "pattern_list" | "tuple_pattern") && !append {
             // `verifier, challenge = make_pair()`: each name is bound to a position of the value.
-            for (i, n) in named_children(left)
-                .enumerate()
-                .take(super::POSITIONS.len())
-            {
-                if n.k() == "identifier" {
-                    out.push(Binding {
-                        name: &src[n.byte_range()],
-                        target: n,
-                        value,
-                        append: false,
-                        field: Some(super::POSITIONS[i]),
-                        declares: true,
-                    });
-                }
-            }
+            super::bind_positions(named_children(left), value, src, out);
         }
     }
 
