@@ -343,6 +343,10 @@ pub struct Index<'t> {
     pub top_level_await: bool,
     /// Names declared without a value, by (scope id, name).
     pub bare_declarations: std::collections::HashSet<(usize, &'t str)>,
+    /// The parent of every named node (anonymous nodes are leaves, so every parent is named), and
+    /// identifiers by name: recorded only when an analysis will run.
+    pub parents: HashMap<usize, Node<'t>>,
+    pub idents: HashMap<&'t str, Vec<Node<'t>>>,
     /// Classes defined in the file, by name.
     pub classes: HashMap<&'t str, Node<'t>>,
     /// Class fields with initialisers.
@@ -361,10 +365,6 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub mentions: Mentions,
     /// `scope_of` answers for nodes the analyses asked about.
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
-    /// Identifiers by name, collected on first use (`uses_of`): most files never ask.
-    idents: std::cell::OnceCell<HashMap<&'t str, Vec<Node<'t>>>>,
-    /// The parent of every named node, collected on first use (`parent`).
-    parents: std::cell::OnceCell<HashMap<usize, Node<'t>>>,
     /// Steps left to the current `fold`.
     fold_steps: std::cell::Cell<usize>,
 }
@@ -376,9 +376,8 @@ fn analyze<D: Dialect>(
     mentions: Mentions,
 ) -> Result<FileFacts, SkipReason> {
     let root = tree.root_node();
-    // Parents are recorded in the same walk when an analysis will run (and so climb); otherwise never.
-    let record_parents = mentions.any();
-    let (ix, parents) = index(d, root, src, record_parents)?;
+    // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
+    let ix = index(d, root, src, mentions.any())?;
     let ctx = Ctx {
         d,
         src,
@@ -386,8 +385,6 @@ fn analyze<D: Dialect>(
         ix,
         mentions,
         scopes: Default::default(),
-        idents: Default::default(),
-        parents: parents.map(std::cell::OnceCell::from).unwrap_or_default(),
         fold_steps: std::cell::Cell::new(0),
     };
     let mut facts = FileFacts::default();
@@ -404,15 +401,13 @@ fn analyze<D: Dialect>(
     Ok(facts)
 }
 
-/// The parent of every named node, by node id.
-type Parents<'t> = HashMap<usize, Node<'t>>;
-
+/// One walk over the tree. `for_analysis`: also record what only the analyses use (parents, identifiers).
 fn index<'t, D: Dialect>(
     d: &D,
     root: Node<'t>,
     src: &'t str,
-    record_parents: bool,
-) -> Result<(Index<'t>, Option<Parents<'t>>), SkipReason> {
+    for_analysis: bool,
+) -> Result<Index<'t>, SkipReason> {
     let mut ix = Index {
         calls: Vec::new(),
         objects: Vec::new(),
@@ -430,6 +425,8 @@ fn index<'t, D: Dialect>(
         globals: Vec::new(),
         top_level_await: false,
         bare_declarations: Default::default(),
+        parents: HashMap::new(),
+        idents: HashMap::new(),
         classes: HashMap::new(),
         fields: Vec::new(),
         imports: HashMap::new(),
@@ -442,23 +439,20 @@ fn index<'t, D: Dialect>(
     let mut scopes: Vec<(usize, Node<'t>)> = Vec::new();
     let mut functions: Vec<(usize, Node<'t>)> = Vec::new();
     let mut named: Vec<(usize, Node<'t>)> = Vec::new();
-    let mut parents = record_parents.then(HashMap::new);
     let mut walk = Preorder::new(root);
     while let Some(node) = walk.next() {
         let depth = walk.depth();
         if depth > MAX_NESTING {
             return Err(SkipReason::TooDeep { limit: MAX_NESTING });
         }
-        if let Some(parents) = parents.as_mut() {
-            if node.is_named() {
-                while named.last().is_some_and(|(d, _)| *d >= depth) {
-                    named.pop();
-                }
-                if let Some((_, p)) = named.last() {
-                    parents.insert(node.id(), *p);
-                }
-                named.push((depth, node));
+        if for_analysis && node.is_named() {
+            while named.last().is_some_and(|(d, _)| *d >= depth) {
+                named.pop();
             }
+            if let Some((_, p)) = named.last() {
+                ix.parents.insert(node.id(), *p);
+            }
+            named.push((depth, node));
         }
         while scopes.last().is_some_and(|(d, _)| *d >= depth) {
             scopes.pop();
@@ -490,6 +484,7 @@ fn index<'t, D: Dialect>(
             Class::Str => ix.strings.push(node),
             Class::Or => ix.ors.push(node),
             Class::Array => ix.arrays.push(node),
+            Class::Ident(name) if for_analysis => ix.idents.entry(name).or_default().push(node),
             Class::Ident(_) | Class::Other => {}
         }
         if d.branch(node).is_some() {
@@ -535,7 +530,7 @@ fn index<'t, D: Dialect>(
         }
         d.imports(node, src, &mut ix.imports);
     }
-    Ok((ix, parents))
+    Ok(ix)
 }
 
 /// Parses a `skillaudit-ignore[: rule, rule]` comment.
@@ -607,44 +602,15 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         }
     }
 
-    /// A node's parent. tree-sitter finds one by walking down from the root, so climbing costs the depth at
-    /// every step; the analyses climb often, so the first call records every named node's parent in one walk.
-    /// (Anonymous nodes are leaves: every parent is named.)
+    /// A node's parent, from the index (tree-sitter finds one by walking down from the root, so climbing
+    /// with `Node::parent` costs the depth at every step).
     pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let parents = self.parents.get_or_init(|| {
-            let mut map = HashMap::new();
-            let mut stack: Vec<(usize, Node<'t>)> = Vec::new();
-            let mut walk = Preorder::new(self.root);
-            while let Some(n) = walk.next() {
-                if !n.is_named() {
-                    continue;
-                }
-                let depth = walk.depth();
-                while stack.last().is_some_and(|(d, _)| *d >= depth) {
-                    stack.pop();
-                }
-                if let Some((_, p)) = stack.last() {
-                    map.insert(n.id(), *p);
-                }
-                stack.push((depth, n));
-            }
-            map
-        });
-        parents.get(&node.id()).copied()
+        self.ix.parents.get(&node.id()).copied()
     }
 
     /// The identifiers named `name` in the file, in source order (uses and bindings alike).
     pub fn uses_of(&self, name: &str) -> &[Node<'t>] {
-        let idents = self.idents.get_or_init(|| {
-            let mut map: HashMap<&'t str, Vec<Node<'t>>> = HashMap::new();
-            for node in Preorder::new(self.root) {
-                if let Class::Ident(n) = self.d.class(node, self.src) {
-                    map.entry(n).or_default().push(node);
-                }
-            }
-            map
-        });
-        idents.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.ix.idents.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The nearest enclosing function of a node, through the scope chain.
@@ -670,12 +636,16 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         if let Some(s) = self.scopes.borrow().get(&node.id()) {
             return *s;
         }
-        let mut s = node;
-        while let Some(p) = self.parent(s) {
-            s = p;
+        // A node without a recorded parent (the module, an anonymous token) is in the module scope, so that
+        // climbing scopes always ends at the root.
+        let mut s = self.root;
+        let mut cur = node;
+        while let Some(p) = self.parent(cur) {
             if self.d.is_scope(p) {
+                s = p;
                 break;
             }
+            cur = p;
         }
         self.scopes.borrow_mut().insert(node.id(), s);
         s
