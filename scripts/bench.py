@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -39,16 +40,10 @@ def log(msg):
 
 def sh(cmd):
     """A command line for hyperfine's shell; skillaudit's exit 1 (findings) counts as success."""
-    line = " ".join(shlex_quote(c) for c in cmd)
+    line = " ".join(shlex.quote(str(c)) for c in cmd)
     if Path(cmd[0]).name == "skillaudit":
         line += "; test $? -le 1"
     return line
-
-
-def shlex_quote(s):
-    import shlex
-
-    return shlex.quote(str(s))
 
 
 def time_once(cmd, tmp):
