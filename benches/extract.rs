@@ -39,7 +39,7 @@ fn per_file(c: &mut Criterion) {
     group.bench_function("parse", |b| {
         b.iter(|| {
             for (l, text) in &files {
-                std::hint::black_box(lang::parse(*l, text));
+                let _ = std::hint::black_box(lang::parse(*l, text));
             }
         })
     });

@@ -34,10 +34,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for PKCE and OAuth mistakes.
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = EXAMPLES, override_usage = "skillaudit scan [OPTIONS] [PATHS]...")]
     Scan(ScanArgs),
     /// List the rules: id, severity and summary.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (id, name, severity, confidence, CWE, summary, docs URL).
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
     /// Print a rule's documentation: what it flags, why it matters, flagged and fixed examples.
     Explain {
         /// The rule id (see `skillaudit rules`).
@@ -49,6 +53,12 @@ pub enum Command {
     /// Print the facts extracted from a file (for developing skillaudit).
     #[command(hide = true)]
     DebugFacts { file: PathBuf },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -79,11 +89,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Skip files larger than this (bytes, or with a K/M/KiB/MiB suffix).
+    /// Skip files larger than this (bytes, or with a K/M/G suffix; 1 byte to 1 GiB).
     #[arg(long, default_value = "2MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_file_size: u64,
 
@@ -108,8 +118,39 @@ pub struct ScanArgs {
     pub no_ignore: bool,
 }
 
-/// Parses `2MiB`, `512K`, `1048576`.
+/// The largest `--max-file-size`: a source file over 1 GiB is not source.
+pub const MAX_FILE_SIZE_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// Parses `-j N`: at least one thread, at most 1024.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of threads (try -j 4)"))?;
+    match n {
+        0 => Err("at least one thread is needed (leave -j out to use every core)".into()),
+        1..=1024 => Ok(n),
+        _ => Err(format!(
+            "{n} threads is more than the 1024 skillaudit allows"
+        )),
+    }
+}
+
+/// Parses `2MiB`, `512K`, `1048576`: at least one byte, at most [`MAX_FILE_SIZE_LIMIT`].
 pub fn parse_size(s: &str) -> Result<u64, String> {
+    let n = parse_size_unbounded(s)?;
+    if n == 0 {
+        return Err("a size of 0 would skip every file; use at least 1 byte".into());
+    }
+    if n > MAX_FILE_SIZE_LIMIT {
+        return Err(format!(
+            "`{s}` is over the 1GiB limit (source files are far smaller; the default is 2MiB)"
+        ));
+    }
+    Ok(n)
+}
+
+fn parse_size_unbounded(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
@@ -138,5 +179,12 @@ mod tests {
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("3X").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("2G").is_err());
+        assert!(parse_size("99999999999999999999").is_err());
+        assert_eq!(parse_size("1G"), Ok(MAX_FILE_SIZE_LIMIT));
+        assert_eq!(parse_threads("8"), Ok(8));
+        assert!(parse_threads("0").is_err());
+        assert!(parse_threads("100000").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! `.git/info/exclude`, skips hidden directories, `node_modules`, virtualenvs and `site-packages`, and returns
 //! the candidates sorted, so that what follows does not depend on thread scheduling.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -9,18 +10,23 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::lang::Lang;
+use crate::paths::{self, Base};
 use crate::source::SkipReason;
 
 /// A file to scan.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
-    /// The path as reported: as given on the command line joined with the walked part, `/`-separated, without a
-    /// leading `./`.
-    pub display: String,
+    /// The path as reported, relative to the scan's [`Base`] (absolute when the file lies outside it): the
+    /// file's identity in the report, its fingerprints and every output format.
     pub path: PathBuf,
+    /// The path to open (as given on the command line joined with the walked part).
+    pub fs_path: PathBuf,
     pub lang: Lang,
     /// Named on the command line (always scanned).
     pub explicit: bool,
+    /// Test code by its path inside the scanned directory (see [`is_test_path`]); never set for a file named
+    /// on the command line.
+    pub test_code: bool,
 }
 
 /// Directory names that hold tests.
@@ -38,10 +44,16 @@ const TEST_DIRS: &[&str] = &[
 /// Whether a path is test code: in a test directory, or named like a test (`*.test.ts`, `*.spec.js`,
 /// `test_*.py`, `*_test.py`, `conftest.py`). Tests build deliberately incomplete OAuth requests to exercise
 /// servers' error paths, so they are skipped unless `--include-tests` is given.
-pub fn is_test_path(display: &str) -> bool {
-    let mut parts = display.split('/').collect::<Vec<_>>();
-    let file = parts.pop().unwrap_or("");
-    if parts.iter().any(|p| TEST_DIRS.contains(p)) {
+///
+/// `inside` is the path *inside* the scanned directory: the directories above it (a CI workspace under
+/// `/home/ci/test/`) never make a file test code.
+pub fn is_test_path(inside: &Path) -> bool {
+    let mut parts: Vec<&OsStr> = inside.iter().collect();
+    let file = parts.pop().and_then(OsStr::to_str).unwrap_or("");
+    if parts
+        .iter()
+        .any(|p| p.to_str().is_some_and(|p| TEST_DIRS.contains(&p)))
+    {
         return true;
     }
     let stem = file.split('.').next().unwrap_or("");
@@ -55,11 +67,11 @@ pub fn is_test_path(display: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum WalkIssue {
     Skipped {
-        display: String,
+        display: PathBuf,
         reason: SkipReasonOrd,
     },
     Error {
-        display: String,
+        display: PathBuf,
         message: String,
     },
 }
@@ -90,6 +102,7 @@ pub struct Discovery {
 #[cfg(test)]
 mod tests {
     use super::is_test_path;
+    use std::path::Path;
 
     #[test]
     fn test_paths() {
@@ -102,7 +115,7 @@ mod tests {
             "auth_test.py",
             "test/x.js",
         ] {
-            assert!(is_test_path(p), "{p}");
+            assert!(is_test_path(Path::new(p)), "{p}");
         }
         for p in [
             "src/auth.ts",
@@ -111,7 +124,7 @@ mod tests {
             "contest.py",
             "attestation.ts",
         ] {
-            assert!(!is_test_path(p), "{p}");
+            assert!(!is_test_path(Path::new(p)), "{p}");
         }
     }
 }
@@ -133,15 +146,6 @@ const DEPENDENCY_DIRS: &[&str] = &[
     "bower_components",
 ];
 
-/// The display form of a path: `/` separators, no leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let mut s = path.to_string_lossy().replace('\\', "/");
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest.to_string();
-    }
-    s
-}
-
 fn is_dependency_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     DEPENDENCY_DIRS.contains(&name) || path.join("pyvenv.cfg").is_file()
@@ -154,6 +158,17 @@ pub enum DiscoverError {
     BadGlob(String, String),
 }
 
+/// The message of a glob error without the `!` that skillaudit adds to make an exclude.
+fn glob_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Glob { err, .. } => err.clone(),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => glob_message(err),
+        other => other.to_string(),
+    }
+}
+
 impl std::fmt::Display for DiscoverError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -161,19 +176,23 @@ impl std::fmt::Display for DiscoverError {
                 write!(
                     f,
                     "{}: {e}; check the path given to `skillaudit scan`",
-                    display_path(p)
+                    paths::terminal(p)
                 )
             }
-            DiscoverError::BadGlob(g, e) => write!(f, "--exclude {g:?} is not a valid glob: {e}"),
+            DiscoverError::BadGlob(g, e) => write!(
+                f,
+                "--exclude {g:?} is not a valid glob ({e}); globs use gitignore syntax, e.g. 'tests/**' or '*.spec.ts'"
+            ),
         }
     }
 }
 
 /// Walks `roots`, handing each file found in a directory to `visit` on the walker's own threads as soon as it
 /// is found (so reading and scanning overlap with the walk, as in ripgrep). Files named on the command line are
-/// returned as `candidates` instead, with every walk issue (sorted).
+/// returned as `candidates` instead, with every walk issue (sorted). Reported paths are relative to `base`.
 pub fn walk(
     roots: &[PathBuf],
+    base: &Base,
     opts: &DiscoverOptions,
     visit: &(dyn Fn(Candidate) + Sync),
 ) -> Result<Discovery, DiscoverError> {
@@ -182,40 +201,58 @@ pub fn walk(
     for glob in &opts.excludes {
         overrides
             .add(&format!("!{glob}"))
-            .map_err(|e| DiscoverError::BadGlob(glob.clone(), e.to_string()))?;
+            .map_err(|e| DiscoverError::BadGlob(glob.clone(), glob_message(&e)))?;
     }
     let overrides = overrides
         .build()
-        .map_err(|e| DiscoverError::BadGlob(opts.excludes.join(" "), e.to_string()))?;
+        .map_err(|e| DiscoverError::BadGlob(opts.excludes.join(" "), glob_message(&e)))?;
 
     let found = Mutex::new(Discovery::default());
-    let mut dirs = Vec::new();
+    // Each scanned directory as given, with its reported form.
+    let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in roots {
         let meta = std::fs::metadata(root).map_err(|e| DiscoverError::Missing(root.clone(), e))?;
         if meta.is_dir() {
-            dirs.push(root.clone());
+            dirs.push((root.clone(), base.relative(root)));
             continue;
         }
-        // An explicitly named file is always scanned, whatever the ignore files and excludes say.
-        let display = display_path(root);
-        let mut d = found.lock().unwrap();
-        match Lang::from_path(root) {
-            Some(lang) => d.candidates.push(Candidate {
-                display,
-                path: root.clone(),
+        // An explicitly named file is always scanned, whatever the ignore files and excludes say; but only a
+        // regular file is read (a FIFO would block the scan forever, a device never ends).
+        let path = base.relative(root);
+        let mut d = found.lock().unwrap_or_else(|e| e.into_inner());
+        let lang = Lang::from_path(root);
+        match lang {
+            Some(lang) if meta.is_file() => d.candidates.push(Candidate {
+                path,
+                fs_path: root.clone(),
                 lang,
                 explicit: true,
+                test_code: false,
             }),
-            None => d.issues.push(WalkIssue::Skipped {
-                display,
-                reason: SkipReasonOrd(SkipReason::NotSupported),
+            _ => d.issues.push(WalkIssue::Skipped {
+                display: path,
+                reason: SkipReasonOrd(if meta.is_file() {
+                    SkipReason::NotSupported
+                } else {
+                    SkipReason::NotRegularFile
+                }),
             }),
         }
     }
 
-    if let Some((first, rest)) = dirs.split_first() {
+    // The reported form of a walked path, and the part of it inside its scanned directory.
+    let reported = |path: &Path| -> (PathBuf, PathBuf) {
+        for (dir, rel) in &dirs {
+            if let Ok(inside) = path.strip_prefix(dir) {
+                return (rel.join(inside), inside.to_path_buf());
+            }
+        }
+        (base.relative(path), path.to_path_buf())
+    };
+
+    if let Some(((first, _), rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
-        for dir in rest {
+        for (dir, _) in rest {
             builder.add(dir);
         }
         let no_ignore = opts.no_ignore;
@@ -239,58 +276,68 @@ pub fn walk(
             });
         builder.build_parallel().run(|| {
             let found = &found;
+            let reported = &reported;
             Box::new(move |entry| {
                 let issue = match entry {
                     Ok(entry) => {
                         let Some(file_type) = entry.file_type() else {
                             return WalkState::Continue;
                         };
-                        let path = entry.path();
-                        let Some(lang) = Lang::from_path(path) else {
+                        if file_type.is_dir() {
+                            return WalkState::Continue;
+                        }
+                        let fs_path = entry.path();
+                        let Some(lang) = Lang::from_path(fs_path) else {
                             return WalkState::Continue;
                         };
-                        let display = display_path(path);
-                        if file_type.is_file() {
+                        let (path, inside) = reported(fs_path);
+                        let reason = if file_type.is_file() {
                             visit(Candidate {
-                                display,
-                                path: path.to_path_buf(),
+                                test_code: is_test_path(&inside),
+                                path,
+                                fs_path: fs_path.to_path_buf(),
                                 lang,
                                 explicit: false,
                             });
                             return WalkState::Continue;
-                        }
-                        if file_type.is_symlink() {
-                            WalkIssue::Skipped {
-                                display,
-                                reason: SkipReasonOrd(SkipReason::Symlink),
-                            }
+                        } else if file_type.is_symlink() {
+                            SkipReason::Symlink
                         } else {
-                            return WalkState::Continue;
+                            // A FIFO, socket or device (or, with --follow, a link to one).
+                            SkipReason::NotRegularFile
+                        };
+                        WalkIssue::Skipped {
+                            display: path,
+                            reason: SkipReasonOrd(reason),
                         }
                     }
-                    Err(err) => walk_error(err),
+                    Err(err) => walk_error(err, reported),
                 };
-                found.lock().unwrap().issues.push(issue);
+                found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .issues
+                    .push(issue);
                 WalkState::Continue
             })
         });
     }
 
-    let mut d = found.into_inner().unwrap();
+    let mut d = found.into_inner().unwrap_or_else(|e| e.into_inner());
     d.issues.sort();
     d.issues.dedup();
     Ok(d)
 }
 
 /// Turns a walk error into a skip (loops) or an error, keeping the path it concerns.
-fn walk_error(err: ignore::Error) -> WalkIssue {
-    fn path_of(err: &ignore::Error) -> Option<String> {
+fn walk_error(err: ignore::Error, reported: &dyn Fn(&Path) -> (PathBuf, PathBuf)) -> WalkIssue {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
         match err {
-            ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+            ignore::Error::WithPath { path, .. } => Some(path),
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
                 path_of(err)
             }
-            ignore::Error::Loop { child, .. } => Some(display_path(child)),
+            ignore::Error::Loop { child, .. } => Some(child),
             _ => None,
         }
     }
@@ -303,7 +350,9 @@ fn walk_error(err: ignore::Error) -> WalkIssue {
             _ => false,
         }
     }
-    let display = path_of(&err).unwrap_or_else(|| "<walk>".to_string());
+    let display = path_of(&err)
+        .map(|p| reported(p).0)
+        .unwrap_or_else(|| PathBuf::from("<walk>"));
     if is_loop(&err) {
         WalkIssue::Skipped {
             display,

@@ -1,6 +1,7 @@
 //! Per-file results and the merged report: suppressions, thresholds, sorting, counts and the exit code.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::facts::{Span, Suppression};
 use crate::finding::{Confidence, Diagnostic, Severity};
+use crate::paths::{self, Base};
 use crate::rules;
 use crate::source::{LineIndex, SkipReason};
 
@@ -49,7 +51,8 @@ pub struct Finding {
     pub confidence: Confidence,
     pub message: String,
     pub help: String,
-    pub path: String,
+    /// Relative to the report's base (see `paths::Base`).
+    pub path: PathBuf,
     pub location: Location,
     pub related: Vec<(Location, String)>,
     /// Stable across edits elsewhere in the file: a hash of the rule, path, the trimmed text of the finding's line
@@ -72,7 +75,7 @@ pub enum Outcome {
 
 #[derive(Clone, Debug)]
 pub struct FileResult {
-    pub path: String,
+    pub path: PathBuf,
     pub outcome: Outcome,
     /// The text, kept only for files with findings (the human renderer shows their lines).
     pub source: Option<Arc<str>>,
@@ -82,12 +85,13 @@ pub struct FileResult {
 
 /// Turns a rule's diagnostics on one file into findings: locate, suppress, fingerprint.
 pub fn locate(
-    path: &str,
+    path: &Path,
     text: &str,
     diagnostics: Vec<(&'static str, Diagnostic)>,
     suppressions: &[Suppression],
 ) -> (Vec<Finding>, usize, Vec<String>) {
     let index = LineIndex::new(text);
+    let shown = paths::terminal(path);
     let mut warnings = Vec::new();
     // Lines each suppression applies to, with the rule ids it names (empty: all rules).
     let mut suppressed_lines: Vec<(usize, &[String])> = Vec::new();
@@ -96,7 +100,7 @@ pub fn locate(
         for id in &s.rules {
             if !rules::is_known(id) {
                 warnings.push(format!(
-                    "{path}:{line}: unknown rule id `{id}` in a skillaudit-ignore comment (run `skillaudit rules` for the list)"
+                    "{shown}:{line}: unknown rule id `{id}` in a skillaudit-ignore comment (run `skillaudit rules` for the list)"
                 ));
             }
         }
@@ -121,7 +125,7 @@ pub fn locate(
         let mut hasher = Sha256::new();
         hasher.update(rule_id.as_bytes());
         hasher.update([0]);
-        hasher.update(path.as_bytes());
+        hasher.update(paths::display(path).as_bytes());
         hasher.update([0]);
         hasher.update(line_text.as_bytes());
         hasher.update([0]);
@@ -135,7 +139,7 @@ pub fn locate(
             confidence: meta.confidence,
             message: d.message,
             help: d.help,
-            path: path.to_string(),
+            path: path.to_path_buf(),
             location,
             related: d
                 .related
@@ -171,13 +175,13 @@ impl Counts {
 
 #[derive(Clone, Debug)]
 pub struct Skipped {
-    pub path: String,
+    pub path: PathBuf,
     pub reason: SkipReason,
 }
 
 #[derive(Clone, Debug)]
 pub struct Errored {
-    pub path: String,
+    pub path: PathBuf,
     pub message: String,
 }
 
@@ -191,8 +195,10 @@ pub struct Report {
     pub counts: Counts,
     pub elapsed: Duration,
     /// Texts of the files with findings, by path.
-    pub sources: BTreeMap<String, Arc<str>>,
+    pub sources: BTreeMap<PathBuf, Arc<str>>,
     pub min_severity: Severity,
+    /// What the paths are relative to.
+    pub base: Base,
 }
 
 /// How a scan ends, for the exit code.
@@ -279,13 +285,24 @@ impl Report {
                 }),
             }
         }
+        // By file and line; on one line the most severe first.
         findings.sort_by(|a, b| {
-            (&a.path, a.location.start, a.rule_id, &a.message).cmp(&(
-                &b.path,
-                b.location.start,
-                b.rule_id,
-                &b.message,
-            ))
+            (
+                &a.path,
+                a.location.start.line,
+                std::cmp::Reverse(a.severity),
+                a.location.start.column,
+                a.rule_id,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.path,
+                    b.location.start.line,
+                    std::cmp::Reverse(b.severity),
+                    b.location.start.column,
+                    b.rule_id,
+                    &b.message,
+                ))
         });
         skipped.sort_by(|a, b| (&a.path, a.reason.code()).cmp(&(&b.path, b.reason.code())));
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -300,6 +317,7 @@ impl Report {
             elapsed,
             sources,
             min_severity,
+            base: Base::at(Path::new("")),
         }
     }
 
@@ -358,8 +376,10 @@ impl Report {
         }
         if c.below_threshold > 0 {
             s.push_str(&format!(
-                "; {} below --min-severity {}",
-                c.below_threshold, self.min_severity
+                "; {} lower-severity finding{} hidden by --min-severity {}",
+                c.below_threshold,
+                if c.below_threshold == 1 { "" } else { "s" },
+                self.min_severity
             ));
         }
         s.push_str(&format!(" in {:.2}s", self.elapsed.as_secs_f64()));

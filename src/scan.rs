@@ -13,6 +13,7 @@ use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions, WalkIssue
 use crate::facts::FileFacts;
 use crate::finding::{Diagnostic, Severity};
 use crate::lang::Lang;
+use crate::paths::Base;
 use crate::prefilter::Mentions;
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped};
 use crate::source::{self, Loaded, SkipReason};
@@ -53,8 +54,12 @@ pub fn facts_of(lang: Lang, text: &str) -> Result<FileFacts, NotAnalysed> {
 }
 
 fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, NotAnalysed> {
-    let tree = crate::lang::parse(lang, text)
-        .ok_or_else(|| NotAnalysed::Failed("the parser gave up on this file".into()))?;
+    let tree = crate::lang::parse(lang, text).map_err(|e| match e {
+        crate::lang::ParseError::Refused(reason) => NotAnalysed::Skipped(reason),
+        crate::lang::ParseError::GaveUp => NotAnalysed::Failed(
+            "the parser gave up on this file; please report it with the file attached".into(),
+        ),
+    })?;
     extract::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)
 }
 
@@ -85,17 +90,17 @@ pub fn analyze(lang: Lang, text: &str, use_prefilter: bool) -> Result<Analysis, 
 
 /// Scans one candidate file. Never panics on bad input: every outcome is a `FileResult`.
 pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
-    let path = candidate.display.clone();
+    let path = candidate.path.clone();
     let result = |outcome| FileResult {
         path: path.clone(),
         outcome,
         source: None,
         warnings: Vec::new(),
     };
-    if !opts.include_tests && !candidate.explicit && discover::is_test_path(&candidate.display) {
+    if !opts.include_tests && candidate.test_code {
         return result(Outcome::Skipped(SkipReason::TestCode));
     }
-    let text = match source::load(&candidate.path, opts.max_file_size) {
+    let text = match source::load(&candidate.fs_path, opts.max_file_size) {
         Ok(Loaded::Text(text)) => text,
         Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),
         Err(e) => return result(Outcome::Error(format!("cannot read the file: {e}"))),
@@ -126,8 +131,9 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
 /// the output does not depend on scheduling.
 pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverError> {
     let start = Instant::now();
+    let base = Base::for_roots(roots);
     let walked = Mutex::new(Vec::new());
-    let found = discover::walk(roots, &opts.discover, &|c| {
+    let found = discover::walk(roots, &base, &opts.discover, &|c| {
         let result = scan_file(&c, opts);
         walked
             .lock()
@@ -166,11 +172,13 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     // Explicit files first: `Report::build` keeps the first result of a file reached twice, and an explicit
     // file is scanned even when it is test code.
     results.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
-    Ok(Report::build(
+    let mut report = Report::build(
         results,
         walk_skipped,
         walk_errors,
         opts.min_severity,
         start.elapsed(),
-    ))
+    );
+    report.base = base;
+    Ok(report)
 }

@@ -8,14 +8,30 @@ use std::path::Path;
 /// Why a candidate file was not analysed. Every skip carries one of these, in every output format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Binary,
-    NotUtf8 { line: usize },
-    Minified { longest_line: usize },
+    NotUtf8 {
+        line: usize,
+    },
+    Minified {
+        longest_line: usize,
+    },
     NotSupported,
     Symlink,
     SymlinkLoop,
-    TooDeep { limit: usize },
+    /// A FIFO, socket or device: reading it could block the scan or never end.
+    NotRegularFile,
+    TooDeep {
+        limit: usize,
+    },
+    /// More indentation levels than a grammar's scanner can hold (see `lang::guard`).
+    TooManyIndentLevels {
+        levels: usize,
+        limit: usize,
+    },
     TestCode,
 }
 
@@ -30,7 +46,8 @@ impl SkipReason {
             SkipReason::NotSupported => "unsupported-language",
             SkipReason::Symlink => "symlink",
             SkipReason::SymlinkLoop => "symlink-loop",
-            SkipReason::TooDeep { .. } => "too-deep",
+            SkipReason::NotRegularFile => "not-a-regular-file",
+            SkipReason::TooDeep { .. } | SkipReason::TooManyIndentLevels { .. } => "too-deep",
             SkipReason::TestCode => "test-code",
         }
     }
@@ -56,6 +73,14 @@ impl fmt::Display for SkipReason {
             }
             SkipReason::Symlink => write!(f, "symbolic link, not followed (pass --follow to follow links)"),
             SkipReason::SymlinkLoop => write!(f, "symbolic link loop"),
+            SkipReason::NotRegularFile => write!(
+                f,
+                "not a regular file (a FIFO, socket or device); skillaudit reads only regular files"
+            ),
+            SkipReason::TooManyIndentLevels { levels, limit } => write!(
+                f,
+                "{levels} different indentation levels, over the {limit} the Python grammar can parse safely (generated code?)"
+            ),
             SkipReason::TestCode => write!(f, "test code (pass --include-tests to scan tests too)"),
             SkipReason::TooDeep { limit } => write!(
                 f,
@@ -78,10 +103,31 @@ const MINIFIED_LINE: usize = 4 * 1024;
 /// Average line length above which a large file counts as minified.
 const MINIFIED_AVERAGE_LINE: usize = 400;
 
-/// Reads `path` (at most `max_size` bytes) and decides whether it is analysable text.
+/// Opens a file for reading without blocking: opening a FIFO for reading waits for a writer, and one could
+/// be put in place of a regular file between the walk and the read.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads `path` (at most `max_size` bytes) and decides whether it is analysable text. Only regular files are
+/// read; the size limit applies before anything is allocated.
 pub fn load(path: &Path, max_size: u64) -> std::io::Result<Loaded> {
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    if !std::fs::metadata(path)?.is_file() {
+        return Ok(Loaded::Skip(SkipReason::NotRegularFile));
+    }
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Loaded::Skip(SkipReason::NotRegularFile));
+    }
+    let size = meta.len();
     if size > max_size {
         return Ok(Loaded::Skip(SkipReason::TooLarge {
             size,

@@ -1,69 +1,12 @@
 //! End-to-end tests of the binary: exit codes, formats, SARIF validity, determinism and bad input.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::*;
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn skillaudit() -> Command {
-    let mut cmd = Command::cargo_bin("skillaudit").unwrap();
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
-
-const BAD_REQUEST: &str = r#"export function login(endpoint, clientId) {
-  const params = new URLSearchParams({
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: "http://127.0.0.1:8765/callback",
-  });
-  return `${endpoint}?${params}`;
-}
-"#;
-
-const GOOD_REQUEST: &str = r#"export function login(endpoint, clientId, state, challenge) {
-  const params = new URLSearchParams({
-    response_type: "code",
-    client_id: clientId,
-    state,
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  });
-  return `${endpoint}?${params}`;
-}
-"#;
-
-fn json_of(output: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(output).expect("valid JSON")
-}
-
-/// What `skillaudit scan --format json ARGS…` run in a directory gave.
-struct JsonScan {
-    code: Option<i32>,
-    json: serde_json::Value,
-    stderr: String,
-}
-
-fn scan_json(dir: &Path, args: &[&str]) -> JsonScan {
-    let out = skillaudit()
-        .current_dir(dir)
-        .args(["scan", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    JsonScan {
-        code: out.status.code(),
-        json: json_of(&out.stdout),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 #[test]
 fn exit_code_0_when_clean() {
@@ -121,7 +64,9 @@ fn min_severity_filters_and_sets_the_exit_code() {
         .arg(dir.path())
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("1 below --min-severity high"));
+        .stderr(predicate::str::contains(
+            "1 lower-severity finding hidden by --min-severity high",
+        ));
     skillaudit()
         .args(["scan", "--min-severity", "medium"])
         .arg(dir.path())
@@ -233,9 +178,9 @@ fn json_findings_have_the_documented_fields() {
     let json = out.json;
     assert_eq!(json["version"], 1);
     assert_eq!(json["tool"]["name"], "skillaudit");
-    // Sorted by path, line, column, then rule id.
-    assert_eq!(json["findings"][0]["rule_id"], "no-state-parameter");
-    let f = &json["findings"][1];
+    // Sorted by path and line; on one line the most severe first.
+    assert_eq!(json["findings"][1]["rule_id"], "no-state-parameter");
+    let f = &json["findings"][0];
     assert_eq!(f["rule_id"], "oauth-without-pkce");
     assert_eq!(f["severity"], "high");
     assert_eq!(f["path"], "auth.ts");
@@ -286,11 +231,11 @@ fn fingerprints_survive_lines_added_above() {
 #[test]
 fn sarif_validates_against_the_schema() {
     let schema_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
             panic!(
-                "{}: {e} (the SARIF schema lives in ../shared/schemas)",
+                "{}: {e} (a copy of the OASIS SARIF 2.1.0 schema is kept in tests/data)",
                 schema_path.display()
             )
         }))
@@ -324,7 +269,7 @@ fn sarif_validates_against_the_schema() {
             .iter()
             .any(|t| t == "security")
         && r["properties"]["security-severity"].is_string()));
-    let result = &run["results"][1];
+    let result = &run["results"][0];
     assert_eq!(result["ruleId"], "oauth-without-pkce");
     assert_eq!(result["level"], "error");
     assert_eq!(

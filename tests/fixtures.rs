@@ -72,12 +72,7 @@ fn expectations(text: &str) -> (BTreeMap<(usize, String), usize>, Vec<String>) {
 fn actual(path: &Path, text: &str, prefilter: bool) -> BTreeMap<(usize, String), (usize, String)> {
     let lang = Lang::from_path(path).unwrap();
     let (diagnostics, facts, _) = scan::analyze(lang, text, prefilter).expect("fixtures parse");
-    let (findings, _, _) = report::locate(
-        &path.display().to_string(),
-        text,
-        diagnostics,
-        &facts.suppressions,
-    );
+    let (findings, _, _) = report::locate(path, text, diagnostics, &facts.suppressions);
     let mut out: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     for f in findings {
         let e = out

@@ -8,6 +8,10 @@ use std::sync::LazyLock;
 
 use tree_sitter::{Language, Parser, Tree};
 
+use crate::source::SkipReason;
+
+pub mod guard;
+
 /// A supported source language. TSX has its own grammar; `.jsx` is parsed by the JavaScript grammar, which
 /// understands JSX.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,9 +168,18 @@ thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 4]> = const { RefCell::new([None, None, None, None]) };
 }
 
-/// Parses `text` with the thread's cached parser for `lang`. Returns `None` only when tree-sitter gives up
-/// (it does not on syntax errors: those become ERROR nodes in the tree).
-pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
+/// Why a text was not parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParseError {
+    /// Refused before parsing: the grammar could not survive it (see [`guard`]).
+    Refused(SkipReason),
+    /// tree-sitter gave up (it does not on syntax errors: those become ERROR nodes in the tree).
+    GaveUp,
+}
+
+/// Parses `text` with the thread's cached parser for `lang`, after [`guard::check`].
+pub fn parse(lang: Lang, text: &str) -> Result<Tree, ParseError> {
+    guard::check(lang, text).map_err(ParseError::Refused)?;
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let slot = &mut parsers[lang.index()];
@@ -179,7 +192,7 @@ pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
         }
         let parser = slot.as_mut().expect("initialised above");
         parser.reset();
-        parser.parse(text, None)
+        parser.parse(text, None).ok_or(ParseError::GaveUp)
     })
 }
 

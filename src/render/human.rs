@@ -1,32 +1,40 @@
 //! The human format: one miette graphical report per finding, then the skipped and errored files.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
 use crate::finding::Severity;
+use crate::paths;
 use crate::report::{Finding, Report};
 
-/// The width reports are laid out at (fixed, so output does not depend on the terminal).
+use super::Style;
+
+/// The width reports are laid out at when not writing to a terminal (fixed, so output does not depend on the
+/// machine).
 pub const WIDTH: usize = 100;
 
 struct Shown<'a> {
     finding: &'a Finding,
     source: NamedSource<String>,
-    url: String,
+    help: String,
+    message: String,
 }
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -51,10 +59,7 @@ impl Diagnostic for Shown<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!(
-            "{}\n  docs: `skillaudit explain {}` or {}",
-            self.finding.help, self.finding.rule_id, self.url
-        )))
+        Some(Box::new(&self.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -69,7 +74,7 @@ impl Diagnostic for Shown<'_> {
         )];
         for (loc, label) in &self.finding.related {
             labels.push(LabeledSpan::new_with_span(
-                Some(label.clone()),
+                Some(paths::escape_controls(label).into_owned()),
                 (loc.span.start, loc.span.end.saturating_sub(loc.span.start)),
             ));
         }
@@ -77,53 +82,113 @@ impl Diagnostic for Shown<'_> {
     }
 }
 
-pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color {
+/// The source as miette shows it: control characters and bidirectional overrides replaced by visible
+/// characters of the same UTF-8 length, so that byte offsets still point at the same places and a crafted
+/// line cannot move the cursor or reorder what the reader sees.
+fn printable(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && paths::is_hazard(c))
+    {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if paths::is_hazard(c) => match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',   // ¿
+                _ => '\u{fffd}', // �
+            },
+            c => c,
+        })
+        .collect()
+}
+
+pub fn render(report: &Report, style: Style) -> String {
+    let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
+        .with_width(style.width)
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut texts: HashMap<&Path, Arc<String>> = HashMap::new();
+    // The help of the first finding of each rule: later ones with the same fix point back to it.
+    let mut first_help: HashMap<&str, &str> = HashMap::new();
     for finding in &report.findings {
-        let text = report
-            .sources
-            .get(&finding.path)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
+        let text = texts
+            .entry(finding.path.as_path())
+            .or_insert_with(|| {
+                Arc::new(
+                    report
+                        .sources
+                        .get(&finding.path)
+                        .map(|s| printable(s))
+                        .unwrap_or_default(),
+                )
+            })
+            .clone();
+        let help = match first_help.get(finding.rule_id) {
+            Some(h) if *h == finding.help => format!(
+                "same fix as the first {} finding above (`skillaudit explain {}`)",
+                finding.rule_id, finding.rule_id
+            ),
+            Some(_) => finding.help.clone(),
+            None => {
+                first_help.insert(finding.rule_id, &finding.help);
+                format!(
+                    "{}\n  docs: `skillaudit explain {}` or {}",
+                    finding.help,
+                    finding.rule_id,
+                    crate::rules::meta(finding.rule_id)
+                        .map(|m| m.help_uri())
+                        .unwrap_or_default()
+                )
+            }
+        };
+        let name = paths::terminal(&report.base.from_cwd(&finding.path));
         let shown = Shown {
             finding,
-            source: NamedSource::new(finding.path.clone(), text),
-            url: crate::rules::meta(finding.rule_id)
-                .map(|m| m.help_uri())
-                .unwrap_or_default(),
+            source: NamedSource::new(name.clone(), text.to_string()),
+            help,
+            message: paths::escape_controls(&finding.message).into_owned(),
         };
         if handler.render_report(&mut out, &shown).is_err() {
             out.push_str(&format!(
                 "{}:{}:{}: {} {}\n",
-                finding.path,
+                name,
                 finding.location.start.line,
                 finding.location.start.column,
                 finding.rule_id,
-                finding.message
+                shown.message
             ));
         }
         out.push('\n');
     }
     for s in report.listed_skips() {
-        out.push_str(&format!("skipped {}: {}\n", s.path, s.reason));
+        out.push_str(&format!(
+            "skipped {}: {}\n",
+            paths::terminal(&report.base.from_cwd(&s.path)),
+            s.reason
+        ));
     }
     let tests = report.skipped_tests();
     if tests > 0 {
         out.push_str(&format!(
-            "skipped {tests} test file(s) (pass --include-tests to scan tests too)\n"
+            "skipped {tests} test file{} (pass --include-tests to scan tests too)\n",
+            if tests == 1 { "" } else { "s" }
         ));
     }
     for e in &report.errors {
-        out.push_str(&format!("error {}: {}\n", e.path, e.message));
+        out.push_str(&format!(
+            "error {}: {}\n",
+            paths::terminal(&report.base.from_cwd(&e.path)),
+            paths::escape_controls(&e.message)
+        ));
     }
     out
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::paths;
 use crate::report::Report;
 
 pub const VERSION: u32 = 1;
@@ -12,8 +13,8 @@ pub struct Output<'a> {
     pub version: u32,
     pub tool: Tool,
     pub findings: Vec<Finding<'a>>,
-    pub skipped: Vec<FileIssue<'a>>,
-    pub errors: Vec<FileIssue<'a>>,
+    pub skipped: Vec<FileIssue>,
+    pub errors: Vec<FileIssue>,
     pub summary: Summary,
 }
 
@@ -30,7 +31,8 @@ pub struct Finding<'a> {
     pub confidence: &'static str,
     pub message: &'a str,
     pub help: &'a str,
-    pub path: &'a str,
+    /// Relative to the repository root (or the working directory outside a repository); see docs.
+    pub path: String,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -49,8 +51,8 @@ pub struct Related<'a> {
 }
 
 #[derive(Serialize)]
-pub struct FileIssue<'a> {
-    pub path: &'a str,
+pub struct FileIssue {
+    pub path: String,
     /// A stable code (`too-large`, `not-utf8`, …; `io` for errors).
     pub kind: &'static str,
     pub reason: String,
@@ -89,7 +91,7 @@ pub fn render(report: &Report) -> String {
                 confidence: f.confidence.as_str(),
                 message: &f.message,
                 help: &f.help,
-                path: &f.path,
+                path: paths::display(&f.path),
                 line: f.location.start.line,
                 column: f.location.start.column,
                 end_line: f.location.end.line,
@@ -112,7 +114,7 @@ pub fn render(report: &Report) -> String {
             .skipped
             .iter()
             .map(|s| FileIssue {
-                path: &s.path,
+                path: paths::display(&s.path),
                 kind: s.reason.code(),
                 reason: s.reason.to_string(),
             })
@@ -121,7 +123,7 @@ pub fn render(report: &Report) -> String {
             .errors
             .iter()
             .map(|e| FileIssue {
-                path: &e.path,
+                path: paths::display(&e.path),
                 kind: "io",
                 reason: e.message.clone(),
             })

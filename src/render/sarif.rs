@@ -2,7 +2,10 @@
 
 use serde_json::{json, Value};
 
+use std::path::Path;
+
 use crate::finding::Severity;
+use crate::paths;
 use crate::report::{Location, Report};
 use crate::rules;
 
@@ -23,25 +26,13 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Percent-encodes a path for a URI reference (RFC 3986 unreserved characters and `/` stay).
-fn encode_path(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// An artifact location: relative paths against `%SRCROOT%` (the working directory), absolute ones as file URIs.
-fn artifact(path: &str) -> Value {
-    if path.starts_with('/') {
-        json!({ "uri": format!("file://{}", encode_path(path)) })
+/// An artifact location: paths inside the base against `%SRCROOT%` (the repository root, or the working
+/// directory), others as file URIs. The URI holds the real bytes of the name, percent-encoded.
+fn artifact(path: &Path) -> Value {
+    if path.is_absolute() {
+        json!({ "uri": format!("file://{}", paths::uri(path)) })
     } else {
-        json!({ "uri": encode_path(path), "uriBaseId": "SRCROOT" })
+        json!({ "uri": paths::uri(path), "uriBaseId": "SRCROOT" })
     }
 }
 
@@ -124,7 +115,7 @@ pub fn render(report: &Report) -> String {
         .map(|s| {
             json!({
                 "level": "note",
-                "message": { "text": format!("skipped {}: {}", s.path, s.reason) },
+                "message": { "text": format!("skipped {}: {}", paths::display(&s.path), s.reason) },
                 "locations": [{ "physicalLocation": { "artifactLocation": artifact(&s.path) } }],
                 "descriptor": { "id": format!("skipped/{}", s.reason.code()) },
             })
@@ -133,20 +124,15 @@ pub fn render(report: &Report) -> String {
     notifications.extend(report.errors.iter().map(|e| {
         json!({
             "level": "error",
-            "message": { "text": format!("could not scan {}: {}", e.path, e.message) },
+            "message": { "text": format!("could not scan {}: {}", paths::display(&e.path), e.message) },
             "locations": [{ "physicalLocation": { "artifactLocation": artifact(&e.path) } }],
             "descriptor": { "id": "error/io" },
         })
     }));
-    let root = std::env::current_dir()
-        .ok()
-        .map(|d| {
-            format!(
-                "file://{}/",
-                encode_path(&d.to_string_lossy()).trim_end_matches('/')
-            )
-        })
-        .unwrap_or_else(|| "file:///".to_string());
+    let root = format!(
+        "file://{}/",
+        paths::uri(&report.base.root).trim_end_matches('/')
+    );
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

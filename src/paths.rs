@@ -1,0 +1,254 @@
+//! Paths of scanned files: one base that every report is relative to, and the ways a path is shown.
+//!
+//! Internally a file is identified by its `PathBuf` relative to the [`Base`] (the raw bytes of its name,
+//! never a lossy string), so two files whose names differ only in invalid UTF-8 bytes stay two files. Text is
+//! made only when a path is rendered: [`display`] for JSON and SARIF messages, [`terminal`] for human and
+//! GitHub output (control characters escaped), [`uri`] for SARIF URIs (the real bytes percent-encoded).
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
+
+/// What reported paths are relative to: the repository root (the nearest directory holding `.git` at or above
+/// the first scanned path), or else the working directory. So `scan .`, `scan $GITHUB_WORKSPACE` and
+/// `scan /abs/path/f.ts` report the same paths and fingerprints.
+#[derive(Clone, Debug)]
+pub struct Base {
+    /// Absolute, with symbolic links resolved.
+    pub root: PathBuf,
+    /// The working directory, absolute, with symbolic links resolved (human output is relative to it).
+    pub cwd: PathBuf,
+    /// Whether `root` was found from a `.git` (else it is the working directory).
+    pub is_repository: bool,
+}
+
+impl Base {
+    /// The base for a scan of `roots` (the first one decides).
+    pub fn for_roots(roots: &[PathBuf]) -> Base {
+        let cwd = std::env::current_dir()
+            .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
+            .unwrap_or_else(|_| PathBuf::from("/"));
+        let repository = roots
+            .first()
+            .map(|r| absolute(r, &cwd))
+            .and_then(|first| repository_root(&first));
+        match repository {
+            Some(root) => Base {
+                root,
+                cwd,
+                is_repository: true,
+            },
+            None => Base {
+                root: cwd.clone(),
+                cwd,
+                is_repository: false,
+            },
+        }
+    }
+
+    /// A base at a given directory (for tests and for callers that know their root).
+    pub fn at(root: &Path) -> Base {
+        Base {
+            root: root.to_path_buf(),
+            cwd: root.to_path_buf(),
+            is_repository: false,
+        }
+    }
+
+    /// The reported form of a path given on the command line: relative to the base when it lies inside it,
+    /// else absolute. Symbolic links in the path are resolved when the path exists.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        let abs = absolute(path, &self.cwd);
+        match abs.strip_prefix(&self.root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => abs,
+        }
+    }
+
+    /// The path a person at the terminal can open: relative to the working directory when the file is inside
+    /// it, else absolute.
+    pub fn from_cwd(&self, reported: &Path) -> PathBuf {
+        if reported.is_absolute() {
+            return reported.to_path_buf();
+        }
+        let abs = self.root.join(reported);
+        match abs.strip_prefix(&self.cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+            _ => abs,
+        }
+    }
+}
+
+/// `path` made absolute against `cwd`, with symbolic links resolved when it exists and `.`/`..` folded
+/// lexically when it does not.
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined))
+}
+
+/// Folds `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The nearest directory at or above `path` that holds a `.git` (a directory, or a file in worktrees and
+/// submodules).
+fn repository_root(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() { path } else { path.parent()? };
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// A path as text: `/` between components on every platform, invalid UTF-8 bytes written as `\xNN` (so two
+/// names that differ only there still read differently). Backslashes are separators only where the platform
+/// says so: on Unix `a\b.ts` is one file name and stays as it is.
+pub fn display(path: &Path) -> String {
+    let mut out = String::new();
+    for (i, part) in path.iter().enumerate() {
+        if i > 0 && !out.ends_with('/') {
+            out.push('/');
+        }
+        push_lossless(&mut out, part);
+    }
+    if std::path::MAIN_SEPARATOR == '\\' {
+        out = out.replace('\\', "/");
+    }
+    out
+}
+
+fn push_lossless(out: &mut String, part: &OsStr) {
+    for chunk in os_bytes(part).utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn os_bytes(s: &OsStr) -> Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    Cow::Borrowed(s.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn os_bytes(s: &OsStr) -> Cow<'_, [u8]> {
+    match s.to_string_lossy() {
+        Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
+        Cow::Owned(t) => Cow::Owned(t.into_bytes()),
+    }
+}
+
+/// A path as a URI reference: the real bytes of the name, percent-encoded where RFC 3986 asks (unreserved
+/// characters and `/` stay).
+pub fn uri(path: &Path) -> String {
+    let mut out = String::new();
+    for (i, part) in path.iter().enumerate() {
+        if i > 0 && !out.ends_with('/') {
+            out.push('/');
+        }
+        if part == "/" {
+            continue;
+        }
+        for &b in os_bytes(part).iter() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// Text safe to print on a terminal or in a workflow command: control characters (C0, DEL, C1) and the
+/// bidirectional overrides that reorder what a reader sees are written as escapes (`\x1b`, `\u{202e}`).
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hazard) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_hazard(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path for a terminal: [`display`], then [`escape_controls`].
+pub fn terminal(path: &Path) -> String {
+    escape_controls(&display(path)).into_owned()
+}
+
+/// Characters that can move the cursor, rewrite the screen or reorder text when printed.
+pub fn is_hazard(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_keeps_backslashes_and_invalid_bytes_apart() {
+        assert_eq!(display(Path::new("src/a\\b.ts")), "src/a\\b.ts");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let a = display(Path::new(OsStr::from_bytes(b"bad\xff\xfe.ts")));
+            let b = display(Path::new(OsStr::from_bytes(b"bad\xff\xfd.ts")));
+            assert_eq!(a, "bad\\xff\\xfe.ts");
+            assert_ne!(a, b);
+            assert_eq!(
+                uri(Path::new(OsStr::from_bytes(b"d/bad\xff.ts"))),
+                "d/bad%FF.ts"
+            );
+        }
+        assert_eq!(uri(Path::new("/abs/a b.ts")), "/abs/a%20b.ts");
+    }
+
+    #[test]
+    fn controls_are_escaped() {
+        assert_eq!(escape_controls("a\x1b[2Jb"), "a\\x1b[2Jb");
+        assert_eq!(escape_controls("x\u{202e}y"), "x\\u{202e}y");
+        assert!(matches!(escape_controls("plain é"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn relative_to_the_base_whatever_form_the_path_had() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/f.ts"), "").unwrap();
+        let base = Base::at(&root);
+        assert_eq!(base.relative(&root.join("src/f.ts")), Path::new("src/f.ts"));
+        assert_eq!(base.relative(Path::new("src/f.ts")), Path::new("src/f.ts"));
+        assert_eq!(
+            base.relative(Path::new("./src/../src/f.ts")),
+            Path::new("src/f.ts")
+        );
+        assert_eq!(base.relative(&root), Path::new(""));
+        assert!(base.relative(Path::new("/elsewhere/x.ts")).is_absolute());
+    }
+}
