@@ -17,11 +17,21 @@ impl Span {
 /// Everything the rules need to know about one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
+    /// The language family of the file, so that fixes are written in its terms.
+    pub family: Family,
     pub requests: Vec<AuthRequest>,
     pub plain_methods: Vec<PlainMethod>,
     pub verifier_sources: Vec<VerifierSource>,
     pub verifier_writes: Vec<VerifierWrite>,
     pub suppressions: Vec<Suppression>,
+}
+
+/// The language family a file belongs to (JavaScript and TypeScript share theirs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    JavaScript,
+    Python,
 }
 
 /// How an authorization request was written.

@@ -60,7 +60,13 @@ fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, N
             "the parser gave up on this file; please report it with the file attached".into(),
         ),
     })?;
-    extract::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)
+    let mut facts = extract::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)?;
+    facts.family = if lang.is_js_family() {
+        crate::facts::Family::JavaScript
+    } else {
+        crate::facts::Family::Python
+    };
+    Ok(facts)
 }
 
 /// Runs every rule over a file's facts, in registry order.

@@ -114,6 +114,9 @@ pub fn render(report: &Report, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
+        // A URL or identifier broken across lines cannot be clicked or searched for.
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_context_lines(1);
     let mut out = String::new();
     let mut texts: HashMap<&Path, Arc<String>> = HashMap::new();

@@ -1,12 +1,18 @@
 //! pkce-session-leak: a code verifier kept where other sessions or code paths can read it.
 
 use super::Rule;
-use crate::facts::{FileFacts, StoreScope};
+use crate::facts::{Family, FileFacts, StoreScope};
 use crate::finding::Diagnostic;
 
 pub struct PkceSessionLeak;
 
-const HELP: &str = "keep the verifier in a store scoped to one authorization: the user's session (req.session, Flask session), a map keyed by the state value, or a local variable of the flow";
+/// The fix, in the file's language.
+fn help(family: Family) -> &'static str {
+    match family {
+        Family::JavaScript => "keep the verifier in a store scoped to one authorization: the user's session (req.session, an encrypted cookie), a map keyed by the state value, or a local variable of the flow",
+        Family::Python => "keep the verifier in a store scoped to one authorization: the user's session (Flask session, request.session), a dict keyed by the state value, or a local variable of the flow",
+    }
+}
 
 impl Rule for PkceSessionLeak {
     fn id(&self) -> &'static str {
@@ -45,7 +51,7 @@ impl Rule for PkceSessionLeak {
                     "code verifier is written to the fixed path {path}, which concurrent processes and sessions overwrite and read"
                 ),
             };
-            out.push(Diagnostic::new(write.span, message, HELP));
+            out.push(Diagnostic::new(write.span, message, help(facts.family)));
         }
     }
 }

@@ -2,12 +2,18 @@
 
 use super::Rule;
 use crate::entropy::{estimate, REQUIRED_BITS};
-use crate::facts::FileFacts;
+use crate::facts::{Family, FileFacts};
 use crate::finding::Diagnostic;
 
 pub struct WeakVerifierEntropy;
 
-const HELP: &str = "generate the verifier from 32 random bytes: crypto.randomBytes(32).toString(\"base64url\") in Node, base64url of crypto.getRandomValues(new Uint8Array(32)) in browsers, secrets.token_urlsafe(32) in Python";
+/// The fix, in the file's language.
+fn help(family: Family) -> &'static str {
+    match family {
+        Family::JavaScript => "generate the verifier from 32 random bytes: crypto.randomBytes(32).toString(\"base64url\") in Node, base64url of crypto.getRandomValues(new Uint8Array(32)) in browsers and workers",
+        Family::Python => "generate the verifier from 32 random bytes: secrets.token_urlsafe(32) (43 characters of base64url)",
+    }
+}
 
 impl Rule for WeakVerifierEntropy {
     fn id(&self) -> &'static str {
@@ -37,7 +43,7 @@ impl Rule for WeakVerifierEntropy {
             } else {
                 format!("code verifier has about {} bits from {what}; RFC 7636 asks for {REQUIRED_BITS}", est.bits)
             };
-            let mut diagnostic = Diagnostic::new(source.span, message, HELP);
+            let mut diagnostic = Diagnostic::new(source.span, message, help(facts.family));
             if let Some(used) = source.used_at {
                 diagnostic = diagnostic.with_related(used, "used as the code verifier here");
             }
