@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::render::Format;
 
 const EXAMPLES: &str = "\
@@ -47,6 +47,8 @@ pub enum Command {
         /// The rule id (see `skillaudit rules`).
         rule: String,
     },
+    /// Print the settings in force (defaults, configuration file, flags) and where each came from.
+    Config(ScanArgs),
     /// Print the syntax tree of a file (for developing skillaudit).
     #[command(hide = true)]
     DebugTree { file: PathBuf },
@@ -81,21 +83,71 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Report and fail only on findings of at least this severity.
-    #[arg(long, value_enum, default_value = "low", value_name = "LEVEL")]
-    pub min_severity: Severity,
+    /// Also write a report in FORMAT to FILE (repeatable: `--report sarif=out.sarif --report json=out.json`).
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub report: Vec<(Format, PathBuf)>,
 
-    /// Leave out paths matching GLOB (gitignore syntax; repeatable).
+    /// Report and fail only on findings of at least this severity [default: low].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<Severity>,
+
+    /// Report and fail only on findings of at least this confidence [default: low].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<Confidence>,
+
+    /// Run only these rules (repeatable, or a comma list).
+    #[arg(long, value_name = "RULE")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (repeatable, or a comma list).
+    #[arg(long, value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Leave out paths matching GLOB (gitignore syntax, relative to the working directory; repeatable).
+    /// Replaces the configuration file's `exclude`.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Apply excludes and test-code skipping to files named on the command line too, and skip named paths
+    /// that do not exist (for pre-commit and editors, which pass file names).
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Read settings from FILE instead of looking for skillaudit.toml or pyproject.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Report and fail only on findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the findings of this scan in FILE as the baseline (the scan then passes).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Rewrite the baseline without the entries that no longer match a finding.
+    #[arg(long)]
+    pub prune_baseline: bool,
+
+    /// List suppressed and baselined findings too (human and concise formats).
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Fail (exit 1) when a suppression comment suppresses nothing.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
 
     /// Worker threads, 1 to 1024 (default: all cores).
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Skip files larger than this (bytes, or with a K/M/G suffix; 1 byte to 1 GiB).
-    #[arg(long, default_value = "2MiB", value_parser = parse_size, value_name = "SIZE")]
-    pub max_file_size: u64,
+    /// Skip files larger than this (bytes, or with a K/M/G suffix; 1 byte to 1 GiB) [default: 2MiB].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: Option<u64>,
 
     /// When to use colour in the human format (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
@@ -116,6 +168,20 @@ pub struct ScanArgs {
     /// Do not read .gitignore/.ignore files and do not skip hidden or dependency directories.
     #[arg(long)]
     pub no_ignore: bool,
+}
+
+/// Parses `--report FORMAT=FILE`.
+pub fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=FILE (e.g. sarif=skillaudit.sarif)"))?;
+    let format = <Format as ValueEnum>::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}` (human, concise, json, sarif or github)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}` names no file"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 /// The largest `--max-file-size`: a source file over 1 GiB is not source.

@@ -6,9 +6,12 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use ignore::overrides::OverrideBuilder;
+use std::sync::Arc;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
+use crate::config::Globs;
 use crate::lang::Lang;
 use crate::paths::{self, Base};
 use crate::source::SkipReason;
@@ -129,13 +132,77 @@ mod tests {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DiscoverOptions {
-    pub excludes: Vec<String>,
+    /// What reported paths are relative to.
+    pub base: Base,
+    /// Exclude globs (gitignore syntax), each set relative to its own directory.
+    pub excludes: Vec<Globs>,
+    /// Apply excludes and test-code skipping to files named on the command line too, and skip named paths
+    /// that do not exist.
+    pub force_exclude: bool,
     pub follow_links: bool,
     pub threads: usize,
     /// Scan hidden files and directories and dependency folders too, and do not read ignore files.
     pub no_ignore: bool,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions {
+            base: Base::for_roots(&[]),
+            excludes: Vec::new(),
+            force_exclude: false,
+            follow_links: false,
+            threads: 1,
+            no_ignore: false,
+        }
+    }
+}
+
+/// Compiled exclude sets.
+struct Excludes {
+    sets: Vec<(PathBuf, Gitignore)>,
+}
+
+impl Excludes {
+    fn new(globs: &[Globs]) -> Result<Excludes, DiscoverError> {
+        let mut sets = Vec::new();
+        for set in globs.iter().filter(|g| !g.globs.is_empty()) {
+            let mut builder = GitignoreBuilder::new(&set.root);
+            for glob in &set.globs {
+                // gitignore matching reads a broken glob as literal text; a typo in an exclude is an error.
+                let pattern = glob.strip_prefix('!').unwrap_or(glob);
+                globset::Glob::new(pattern.trim_start_matches('/'))
+                    .map_err(|e| DiscoverError::BadGlob(glob.clone(), e.kind().to_string()))?;
+                builder
+                    .add_line(None, glob)
+                    .map_err(|e| DiscoverError::BadGlob(glob.clone(), glob_message(&e)))?;
+            }
+            let matcher = builder
+                .build()
+                .map_err(|e| DiscoverError::BadGlob(set.globs.join(" "), glob_message(&e)))?;
+            sets.push((set.root.clone(), matcher));
+        }
+        Ok(Excludes { sets })
+    }
+
+    /// Whether an absolute path (or, with `parents`, one of its directories) is excluded.
+    fn excludes(&self, abs: &Path, is_dir: bool, parents: bool) -> bool {
+        self.sets.iter().any(|(root, m)| {
+            let Ok(rel) = abs.strip_prefix(root) else {
+                return false;
+            };
+            if rel.as_os_str().is_empty() {
+                return false;
+            }
+            if parents {
+                m.matched_path_or_any_parents(rel, is_dir).is_ignore()
+            } else {
+                m.matched(rel, is_dir).is_ignore()
+            }
+        })
+    }
 }
 
 /// Directory names that hold other people's code, skipped by default.
@@ -192,42 +259,50 @@ impl std::fmt::Display for DiscoverError {
 /// returned as `candidates` instead, with every walk issue (sorted). Reported paths are relative to `base`.
 pub fn walk(
     roots: &[PathBuf],
-    base: &Base,
     opts: &DiscoverOptions,
     visit: &(dyn Fn(Candidate) + Sync),
 ) -> Result<Discovery, DiscoverError> {
-    let mut overrides =
-        OverrideBuilder::new(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
-    for glob in &opts.excludes {
-        overrides
-            .add(&format!("!{glob}"))
-            .map_err(|e| DiscoverError::BadGlob(glob.clone(), glob_message(&e)))?;
-    }
-    let overrides = overrides
-        .build()
-        .map_err(|e| DiscoverError::BadGlob(opts.excludes.join(" "), glob_message(&e)))?;
-
+    let base = &opts.base;
+    let excludes = Arc::new(Excludes::new(&opts.excludes)?);
     let found = Mutex::new(Discovery::default());
     // Each scanned directory as given, with its reported form.
     let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in roots {
-        let meta = std::fs::metadata(root).map_err(|e| DiscoverError::Missing(root.clone(), e))?;
+        let meta =
+            match std::fs::metadata(root) {
+                Ok(meta) => meta,
+                // pre-commit and editors name files that may have gone since.
+                Err(e) if opts.force_exclude && e.kind() == std::io::ErrorKind::NotFound => {
+                    found.lock().unwrap_or_else(|e| e.into_inner()).issues.push(
+                        WalkIssue::Skipped {
+                            display: base.relative(root),
+                            reason: SkipReasonOrd(SkipReason::NotFound),
+                        },
+                    );
+                    continue;
+                }
+                Err(e) => return Err(DiscoverError::Missing(root.clone(), e)),
+            };
         if meta.is_dir() {
             dirs.push((root.clone(), base.relative(root)));
             continue;
         }
-        // An explicitly named file is always scanned, whatever the ignore files and excludes say; but only a
-        // regular file is read (a FIFO would block the scan forever, a device never ends).
+        // An explicitly named file is scanned whatever the ignore files and excludes say (unless
+        // --force-exclude); but only a regular file is read (a FIFO would block the scan forever).
         let path = base.relative(root);
+        let abs = base.root.join(&path);
+        if opts.force_exclude && excludes.excludes(&abs, false, true) {
+            continue;
+        }
         let mut d = found.lock().unwrap_or_else(|e| e.into_inner());
         let lang = Lang::from_path(root);
         match lang {
             Some(lang) if meta.is_file() => d.candidates.push(Candidate {
+                test_code: opts.force_exclude && is_test_path(&path),
                 path,
                 fs_path: root.clone(),
                 lang,
                 explicit: true,
-                test_code: false,
             }),
             _ => d.issues.push(WalkIssue::Skipped {
                 display: path,
@@ -241,14 +316,19 @@ pub fn walk(
     }
 
     // The reported form of a walked path, and the part of it inside its scanned directory.
-    let reported = |path: &Path| -> (PathBuf, PathBuf) {
-        for (dir, rel) in &dirs {
-            if let Ok(inside) = path.strip_prefix(dir) {
-                return (rel.join(inside), inside.to_path_buf());
+    let dirs = Arc::new(dirs);
+    let reported = {
+        let (dirs, base) = (dirs.clone(), base.clone());
+        move |path: &Path| -> (PathBuf, PathBuf) {
+            for (dir, rel) in dirs.iter() {
+                if let Ok(inside) = path.strip_prefix(dir) {
+                    return (rel.join(inside), inside.to_path_buf());
+                }
             }
+            (base.relative(path), path.to_path_buf())
         }
-        (base.relative(path), path.to_path_buf())
     };
+    let reported = Arc::new(reported);
 
     if let Some(((first, _), rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
@@ -256,10 +336,10 @@ pub fn walk(
             builder.add(dir);
         }
         let no_ignore = opts.no_ignore;
+        let (root, filter_reported) = (base.root.clone(), reported.clone());
         builder
             .threads(opts.threads)
             .follow_links(opts.follow_links)
-            .overrides(overrides)
             .hidden(!no_ignore)
             .git_ignore(!no_ignore)
             .git_exclude(!no_ignore)
@@ -269,14 +349,19 @@ pub fn walk(
             // Honour .gitignore even outside a git repository (a downloaded tarball, a fixture folder).
             .require_git(false)
             .filter_entry(move |entry| {
-                no_ignore
-                    || !(entry.depth() > 0
-                        && entry.file_type().is_some_and(|t| t.is_dir())
-                        && is_dependency_dir(entry.path()))
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if !no_ignore && is_dir && is_dependency_dir(entry.path()) {
+                    return false;
+                }
+                let (path, _) = filter_reported(entry.path());
+                !excludes.excludes(&root.join(path), is_dir, false)
             });
         builder.build_parallel().run(|| {
             let found = &found;
-            let reported = &reported;
+            let reported = &*reported;
             Box::new(move |entry| {
                 let issue = match entry {
                     Ok(entry) => {
@@ -311,7 +396,7 @@ pub fn walk(
                             reason: SkipReasonOrd(reason),
                         }
                     }
-                    Err(err) => walk_error(err, reported),
+                    Err(err) => walk_error(err, &reported),
                 };
                 found
                     .lock()

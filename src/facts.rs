@@ -185,8 +185,8 @@ pub struct Suppression {
     /// The 1-based line the comment applies to is computed by the report from this span: the comment's own
     /// line when code precedes it there, otherwise the next line.
     pub span: Span,
-    /// Rule ids listed after `skillaudit-ignore:`; empty means every rule.
-    pub rules: Vec<String>,
+    /// What the comment says (see `crate::suppress`).
+    pub directive: crate::suppress::Directive,
     /// Whether code precedes the comment on its line (a trailing comment).
     pub trailing: bool,
 }

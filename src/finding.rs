@@ -17,7 +17,7 @@ pub enum Severity {
 }
 
 /// How sure the rule is that the finding is real (a separate axis from severity).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,

@@ -1,7 +1,9 @@
 //! skillaudit: finds OAuth PKCE mistakes in MCP servers and clients written in JavaScript, TypeScript and
 //! Python. See `DESIGN` in the repository for the pipeline; `scan::scan` is the entry point.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod entropy;
 pub mod extract;
@@ -16,3 +18,4 @@ pub mod rules;
 pub mod run;
 pub mod scan;
 pub mod source;
+pub mod suppress;

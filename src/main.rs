@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scan(args) => skillaudit::run::scan(args),
+        Command::Config(args) => skillaudit::run::config(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::DebugTree { file } => debug(&file, true),

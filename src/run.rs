@@ -1,14 +1,16 @@
 //! `skillaudit scan`: arguments → scan → reports → exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::baseline::Baseline;
 use crate::cli::{Color, ScanArgs};
+use crate::config::Settings;
 use crate::discover::DiscoverOptions;
-use crate::paths;
+use crate::paths::{self, Base};
 use crate::render::{self, summary, Format, Style};
-use crate::report::{Report, Verdict};
-use crate::scan::{self, ScanOptions};
+use crate::report::{Report, Thresholds, Verdict};
+use crate::scan::{self, PerFileIgnores, ScanOptions};
 
 /// Exit code for usage and fatal errors.
 pub const FATAL: u8 = 2;
@@ -22,39 +24,68 @@ pub fn print(text: &str) -> Result<(), std::io::Error> {
     }
 }
 
-pub fn scan(args: ScanArgs) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+/// The options of a scan from its settings.
+fn options(args: &ScanArgs, settings: &Settings, base: Base) -> Result<ScanOptions, String> {
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let opts = ScanOptions {
+    let (pfi_root, pfi) = &settings.per_file_ignores.value;
+    Ok(ScanOptions {
         discover: DiscoverOptions {
-            excludes: args.exclude.clone(),
+            base,
+            excludes: vec![settings.exclude.value.clone()],
+            force_exclude: args.force_exclude,
             follow_links: args.follow,
             threads,
             no_ignore: args.no_ignore,
         },
-        max_file_size: args.max_file_size,
+        max_file_size: settings.max_file_size.value,
         prefilter: !args.no_prefilter,
-        min_severity: args.min_severity,
-        include_tests: args.include_tests,
+        thresholds: Thresholds {
+            min_severity: settings.min_severity.value,
+            min_confidence: settings.min_confidence.value,
+        },
+        include_tests: settings.include_tests.value,
+        rules: settings.rules(),
+        per_file_ignores: PerFileIgnores::new(pfi_root, pfi)?,
+    })
+}
+
+/// The roots and settings of a `scan` or `config` run.
+fn setup(args: &ScanArgs) -> Result<(Vec<PathBuf>, Base, Settings), u8> {
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
     };
-    let report = match scan::scan(&paths, &opts) {
-        Ok(r) => r,
+    let base = Base::for_roots(&roots);
+    match Settings::resolve(args, &roots, &base) {
+        Ok(settings) => Ok((roots, base, settings)),
         Err(e) => {
-            eprintln!("error: {e}");
-            return FATAL;
+            eprint!("{}", e.render());
+            Err(FATAL)
         }
-    };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let style = Style {
-        color: match args.color {
+    }
+}
+
+/// `skillaudit config`.
+pub fn config(args: ScanArgs) -> u8 {
+    match setup(&args) {
+        Ok((_, _, settings)) => {
+            if print(&settings.describe()).is_err() {
+                return FATAL;
+            }
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+fn style(to_terminal: bool, color: Color) -> Style {
+    Style {
+        color: match color {
             Color::Always => true,
             Color::Never => false,
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -66,16 +97,90 @@ pub fn scan(args: ScanArgs) -> u8 {
         } else {
             render::human::WIDTH
         },
+    }
+}
+
+fn write_file(path: &Path, text: &str, what: &str) -> Result<(), u8> {
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!(
+            "error: cannot write {what} to {}: {e}; choose a writable path",
+            paths::terminal(path)
+        );
+        FATAL
+    })
+}
+
+pub fn scan(args: ScanArgs) -> u8 {
+    let (roots, base, settings) = match setup(&args) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let rendered = render::render(&report, args.format, style);
+    let opts = match options(&args, &settings, base) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return FATAL;
+        }
+    };
+    let mut report = match scan::scan(&roots, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return FATAL;
+        }
+    };
+    if let Some(file) = &settings.baseline.value {
+        let baseline = match Baseline::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return FATAL;
+            }
+        };
+        let pruned = baseline.apply(&mut report, file);
+        if args.prune_baseline {
+            if let Err(e) = pruned.write(file) {
+                eprintln!("error: {e}");
+                return FATAL;
+            }
+            eprintln!(
+                "skillaudit: pruned {} stale entr{} from {}",
+                report.counts.stale_baseline,
+                if report.counts.stale_baseline == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                paths::terminal(file)
+            );
+        }
+    } else if args.prune_baseline {
+        eprintln!("error: --prune-baseline needs a baseline (--baseline FILE or `baseline` in the configuration)");
+        return FATAL;
+    }
+    if let Some(file) = &args.write_baseline {
+        if let Err(e) = Baseline::of(&report).write(file) {
+            eprintln!("error: {e}");
+            return FATAL;
+        }
+        eprintln!(
+            "skillaudit: wrote {} finding{} to the baseline {}",
+            report.findings.len() + report.counts.baselined,
+            if report.findings.len() + report.counts.baselined == 1 {
+                ""
+            } else {
+                "s"
+            },
+            paths::terminal(file)
+        );
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = style(to_terminal, args.color);
+    let rendered = render::render_with(&report, args.format, style, args.show_suppressed);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, rendered) {
-                eprintln!(
-                    "error: cannot write the report to {}: {e}; choose a writable --output path",
-                    paths::terminal(path)
-                );
-                return FATAL;
+            if let Err(code) = write_file(path, &rendered, "the report (--output)") {
+                return code;
             }
         }
         None => {
@@ -85,11 +190,27 @@ pub fn scan(args: ScanArgs) -> u8 {
             }
         }
     }
+    for (format, path) in &args.report {
+        let text = render::render_with(&report, *format, Style::default(), args.show_suppressed);
+        if let Err(code) = write_file(
+            path,
+            &text,
+            &format!("the {} report (--report)", format.name()),
+        ) {
+            return code;
+        }
+    }
     if let Err(code) = write_step_summary(&report) {
         return code;
     }
-    for w in &report.warnings {
-        eprintln!("warning: {}", paths::escape_controls(w));
+    for n in &report.notices {
+        eprintln!(
+            "{}: {}:{}: {}",
+            n.kind.level(),
+            paths::terminal(&report.base.from_cwd(&n.path)),
+            n.line,
+            paths::escape_controls(&n.message)
+        );
     }
     if args.format != Format::Human {
         for s in report.listed_skips() {
@@ -107,7 +228,11 @@ pub fn scan(args: ScanArgs) -> u8 {
             );
         }
     }
-    let verdict = report.verdict();
+    let mut verdict = report.verdict();
+    if args.write_baseline.is_some() && verdict == Verdict::Findings {
+        // The findings were just accepted.
+        verdict = Verdict::Clean;
+    }
     eprintln!("skillaudit: {}", report.summary_line());
     match verdict {
         Verdict::NothingScanned => eprintln!("skillaudit: {}", nothing_scanned(&report)),
@@ -115,6 +240,21 @@ pub fn scan(args: ScanArgs) -> u8 {
             "skillaudit: some files could not be read, so the scan cannot call the tree clean (see the errors above)"
         ),
         _ => {}
+    }
+    if args.report_unused_suppressions
+        && report.counts.unused_suppressions > 0
+        && matches!(verdict, Verdict::Clean | Verdict::Incomplete)
+    {
+        eprintln!(
+            "skillaudit: {} unused suppression{} (--report-unused-suppressions)",
+            report.counts.unused_suppressions,
+            if report.counts.unused_suppressions == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+        return Verdict::Findings.exit_code();
     }
     verdict.exit_code()
 }

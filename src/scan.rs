@@ -3,7 +3,7 @@
 //! Each file is read once, parsed once and walked once for all rules; its tree is dropped before the worker
 //! takes the next file, so memory is bounded by the thread count and the largest file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -11,11 +11,10 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Candidate, DiscoverError, DiscoverOptions, WalkIssue};
 use crate::facts::FileFacts;
-use crate::finding::{Diagnostic, Severity};
+use crate::finding::Diagnostic;
 use crate::lang::Lang;
-use crate::paths::Base;
 use crate::prefilter::Mentions;
-use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped};
+use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
 use crate::source::{self, Loaded, SkipReason};
 use crate::{extract, prefilter, rules};
 
@@ -24,9 +23,13 @@ pub struct ScanOptions {
     pub discover: DiscoverOptions,
     pub max_file_size: u64,
     pub prefilter: bool,
-    pub min_severity: Severity,
+    pub thresholds: Thresholds,
     /// Scan test code too (see `discover::is_test_path`).
     pub include_tests: bool,
+    /// The rules that run.
+    pub rules: Vec<&'static str>,
+    /// Rules not to run on some files.
+    pub per_file_ignores: PerFileIgnores,
 }
 
 impl Default for ScanOptions {
@@ -35,9 +38,52 @@ impl Default for ScanOptions {
             discover: DiscoverOptions::default(),
             max_file_size: 2 * 1024 * 1024,
             prefilter: true,
-            min_severity: Severity::Low,
+            thresholds: Thresholds::default(),
             include_tests: false,
+            rules: rules::REGISTRY.iter().map(|r| r.id()).collect(),
+            per_file_ignores: PerFileIgnores::default(),
         }
+    }
+}
+
+/// `per-file-ignores`: globs relative to a directory, each with the rules not to run on what it matches.
+#[derive(Clone, Debug, Default)]
+pub struct PerFileIgnores {
+    root: PathBuf,
+    entries: Vec<(globset::GlobMatcher, Vec<String>)>,
+}
+
+impl PerFileIgnores {
+    /// Compiles the table; a glob without `/` matches the file name at any depth.
+    pub fn new(root: &Path, table: &[(String, Vec<String>)]) -> Result<Self, String> {
+        let mut entries = Vec::new();
+        for (glob, ids) in table {
+            let pattern = if glob.contains('/') {
+                glob.trim_start_matches("./").to_string()
+            } else {
+                format!("**/{glob}")
+            };
+            let matcher = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("per-file-ignores: {glob:?} is not a valid glob ({e})"))?
+                .compile_matcher();
+            entries.push((matcher, ids.clone()));
+        }
+        Ok(PerFileIgnores {
+            root: root.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// Whether `rule` is ignored for the file at `abs` (an absolute path).
+    pub fn ignores(&self, abs: &Path, rule: &str) -> bool {
+        let Ok(rel) = abs.strip_prefix(&self.root) else {
+            return false;
+        };
+        self.entries
+            .iter()
+            .any(|(m, ids)| ids.iter().any(|i| i == rule) && m.is_match(rel))
     }
 }
 
@@ -71,9 +117,17 @@ fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, N
 
 /// Runs every rule over a file's facts, in registry order.
 pub fn run_rules(facts: &FileFacts) -> Vec<(&'static str, Diagnostic)> {
+    run_selected(facts, &|_| true)
+}
+
+/// Runs the rules that `enabled` accepts, in registry order.
+pub fn run_selected(
+    facts: &FileFacts,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Vec<(&'static str, Diagnostic)> {
     let mut all = Vec::new();
     let mut out = Vec::new();
-    for rule in rules::REGISTRY {
+    for rule in rules::REGISTRY.iter().filter(|r| enabled(r.id())) {
         rule.check(facts, &mut out);
         all.extend(out.drain(..).map(|d| (rule.id(), d)));
     }
@@ -84,14 +138,28 @@ pub fn run_rules(facts: &FileFacts) -> Vec<(&'static str, Diagnostic)> {
 pub type Analysis = (Vec<(&'static str, Diagnostic)>, FileFacts, bool);
 
 pub fn analyze(lang: Lang, text: &str, use_prefilter: bool) -> Result<Analysis, NotAnalysed> {
+    analyze_with(lang, text, use_prefilter, &|_| true)
+}
+
+/// [`analyze`] with only the rules `enabled` accepts.
+pub fn analyze_with(
+    lang: Lang,
+    text: &str,
+    use_prefilter: bool,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Result<Analysis, NotAnalysed> {
     // Without the prefilter every file is parsed and indexed; the extractors still look only where their
-    // words are (they define where `"plain"` and `verifier` mean PKCE at all).
+    // words are (they define where `"plain"` and `verifier` mean PKCE at all). A file the prefilter rules
+    // out is still parsed when it holds a suppression comment, so that an unused one is reported.
     let mentions = prefilter::mentions(text);
-    if use_prefilter && !mentions.any() {
+    if use_prefilter
+        && !mentions.any()
+        && memchr::memmem::find(text.as_bytes(), crate::suppress::MARKER.as_bytes()).is_none()
+    {
         return Ok((Vec::new(), FileFacts::default(), false));
     }
     let facts = facts_with(lang, text, mentions)?;
-    Ok((run_rules(&facts), facts, true))
+    Ok((run_selected(&facts, enabled), facts, true))
 }
 
 /// Scans one candidate file. Never panics on bad input: every outcome is a `FileResult`.
@@ -101,30 +169,31 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
         path: path.clone(),
         outcome,
         source: None,
-        warnings: Vec::new(),
+        notices: Vec::new(),
     };
     if !opts.include_tests && candidate.test_code {
         return result(Outcome::Skipped(SkipReason::TestCode));
     }
+    let abs = opts.discover.base.root.join(&candidate.path);
+    let enabled =
+        |id: &str| opts.rules.contains(&id) && !opts.per_file_ignores.ignores(&abs, id);
     let text = match source::load(&candidate.fs_path, opts.max_file_size) {
         Ok(Loaded::Text(text)) => text,
         Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),
         Err(e) => return result(Outcome::Error(format!("cannot read the file: {e}"))),
     };
-    match analyze(candidate.lang, &text, opts.prefilter) {
+    match analyze_with(candidate.lang, &text, opts.prefilter, &enabled) {
         Ok((diagnostics, facts, parsed)) => {
-            let (findings, suppressed, warnings) =
-                report::locate(&path, &text, diagnostics, &facts.suppressions);
-            let source = (!findings.is_empty()).then(|| Arc::<str>::from(text));
+            let located = report::locate(&path, &text, diagnostics, &facts.suppressions, &enabled);
+            let source = (!located.findings.is_empty()).then(|| Arc::<str>::from(text));
             FileResult {
                 path,
                 outcome: Outcome::Scanned {
-                    findings,
-                    suppressed,
+                    findings: located.findings,
                     parsed,
                 },
                 source,
-                warnings,
+                notices: located.notices,
             }
         }
         Err(NotAnalysed::Skipped(reason)) => result(Outcome::Skipped(reason)),
@@ -137,9 +206,8 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
 /// the output does not depend on scheduling.
 pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverError> {
     let start = Instant::now();
-    let base = Base::for_roots(roots);
     let walked = Mutex::new(Vec::new());
-    let found = discover::walk(roots, &base, &opts.discover, &|c| {
+    let found = discover::walk(roots, &opts.discover, &|c| {
         let result = scan_file(&c, opts);
         walked
             .lock()
@@ -182,9 +250,10 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         results,
         walk_skipped,
         walk_errors,
-        opts.min_severity,
+        opts.thresholds,
         start.elapsed(),
     );
-    report.base = base;
+    report.base = opts.discover.base.clone();
+    report.rules_run = opts.rules.clone();
     Ok(report)
 }

@@ -24,6 +24,8 @@ pub enum SkipReason {
     SymlinkLoop,
     /// A FIFO, socket or device: reading it could block the scan or never end.
     NotRegularFile,
+    /// Named on the command line with --force-exclude, but gone.
+    NotFound,
     TooDeep {
         limit: usize,
     },
@@ -47,6 +49,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::SymlinkLoop => "symlink-loop",
             SkipReason::NotRegularFile => "not-a-regular-file",
+            SkipReason::NotFound => "not-found",
             SkipReason::TooDeep { .. } | SkipReason::TooManyIndentLevels { .. } => "too-deep",
             SkipReason::TestCode => "test-code",
         }
@@ -81,6 +84,7 @@ impl fmt::Display for SkipReason {
                 f,
                 "{levels} different indentation levels, over the {limit} the Python grammar can parse safely (generated code?)"
             ),
+            SkipReason::NotFound => write!(f, "no such file (it was named on the command line)"),
             SkipReason::TestCode => write!(f, "test code (pass --include-tests to scan tests too)"),
             SkipReason::TooDeep { limit } => write!(
                 f,

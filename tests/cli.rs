@@ -65,7 +65,7 @@ fn min_severity_filters_and_sets_the_exit_code() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "1 lower-severity finding hidden by --min-severity high",
+            "1 finding not shown (below --min-severity high)",
         ));
     skillaudit()
         .args(["scan", "--min-severity", "medium"])

@@ -72,7 +72,11 @@ fn expectations(text: &str) -> (BTreeMap<(usize, String), usize>, Vec<String>) {
 fn actual(path: &Path, text: &str, prefilter: bool) -> BTreeMap<(usize, String), (usize, String)> {
     let lang = Lang::from_path(path).unwrap();
     let (diagnostics, facts, _) = scan::analyze(lang, text, prefilter).expect("fixtures parse");
-    let (findings, _, _) = report::locate(path, text, diagnostics, &facts.suppressions);
+    let located = report::locate(path, text, diagnostics, &facts.suppressions, &|_| true);
+    let findings = located
+        .findings
+        .into_iter()
+        .filter(|f| f.suppressed.is_none());
     let mut out: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     for f in findings {
         let e = out

@@ -533,21 +533,9 @@ fn index<'t, D: Dialect>(
     Ok(ix)
 }
 
-/// Parses a `skillaudit-ignore[: rule, rule]` comment.
+/// A `skillaudit-ignore` comment (its text is read by `crate::suppress`).
 fn suppression(node: Node, src: &str) -> Option<Suppression> {
-    let text = &src[node.byte_range()];
-    let at = text.find("skillaudit-ignore")?;
-    let rest = &text[at + "skillaudit-ignore".len()..];
-    let rules = match rest.strip_prefix(':') {
-        Some(list) => list
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .map(|s| s.trim_end_matches("*/").trim())
-            .filter(|s| !s.is_empty() && !s.starts_with("--"))
-            .take_while(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-            .map(str::to_string)
-            .collect(),
-        None => Vec::new(),
-    };
+    let directive = crate::suppress::parse(&src[node.byte_range()])?;
     let line_start = src[..node.start_byte()]
         .rfind('\n')
         .map(|i| i + 1)
@@ -555,7 +543,7 @@ fn suppression(node: Node, src: &str) -> Option<Suppression> {
     let trailing = !src[line_start..node.start_byte()].trim().is_empty();
     Some(Suppression {
         span: Span::new(node.start_byte(), node.end_byte()),
-        rules,
+        directive,
         trailing,
     })
 }

@@ -67,6 +67,22 @@ pub fn render(report: &Report) -> String {
             ),
         ));
     }
+    for n in &report.notices {
+        annotations.push((
+            if n.kind.level() == "error" {
+                Level::Error
+            } else {
+                Level::Warning
+            },
+            format!(
+                "file={},line={},title={}::{}",
+                escape_property(&paths::display(&n.path)),
+                n.line,
+                escape_property(&format!("skillaudit {}", n.kind.code())),
+                escape_data(&n.message)
+            ),
+        ));
+    }
     for e in &report.errors {
         annotations.push((
             Level::Warning,

@@ -105,7 +105,7 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
-pub fn render(report: &Report, style: Style) -> String {
+pub fn render(report: &Report, style: Style, show_suppressed: bool) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -122,7 +122,12 @@ pub fn render(report: &Report, style: Style) -> String {
     let mut texts: HashMap<&Path, Arc<String>> = HashMap::new();
     // The help of the first finding of each rule: later ones with the same fix point back to it.
     let mut first_help: HashMap<&str, &str> = HashMap::new();
-    for finding in &report.findings {
+    let suppressed: &[Finding] = if show_suppressed {
+        &report.suppressed
+    } else {
+        &[]
+    };
+    for finding in report.findings.iter().chain(suppressed) {
         let text = texts
             .entry(finding.path.as_path())
             .or_insert_with(|| {
@@ -135,7 +140,7 @@ pub fn render(report: &Report, style: Style) -> String {
                 )
             })
             .clone();
-        let help = match first_help.get(finding.rule_id) {
+        let mut help = match first_help.get(finding.rule_id) {
             Some(h) if *h == finding.help => format!(
                 "same fix as the first {} finding above (`skillaudit explain {}`)",
                 finding.rule_id, finding.rule_id
@@ -153,6 +158,13 @@ pub fn render(report: &Report, style: Style) -> String {
                 )
             }
         };
+        if let Some(s) = &finding.suppressed {
+            help = format!(
+                "suppressed ({}): {}\n{help}",
+                s.kind.code(),
+                s.reason.as_deref().unwrap_or("no reason given")
+            );
+        }
         let name = paths::terminal(&report.base.from_cwd(&finding.path));
         let shown = Shown {
             finding,
@@ -184,6 +196,13 @@ pub fn render(report: &Report, style: Style) -> String {
         out.push_str(&format!(
             "skipped {tests} test file{} (pass --include-tests to scan tests too)\n",
             if tests == 1 { "" } else { "s" }
+        ));
+    }
+    let hidden = report.suppressed.len();
+    if hidden > 0 && !show_suppressed {
+        out.push_str(&format!(
+            "{hidden} suppressed finding{} not shown (--show-suppressed lists them)\n",
+            if hidden == 1 { "" } else { "s" }
         ));
     }
     for e in &report.errors {

@@ -13,9 +13,31 @@ pub struct Output<'a> {
     pub version: u32,
     pub tool: Tool,
     pub findings: Vec<Finding<'a>>,
+    /// Findings suppressed by a comment or the baseline (same fields, `suppressed` set).
+    pub suppressed: Vec<Finding<'a>>,
     pub skipped: Vec<FileIssue>,
     pub errors: Vec<FileIssue>,
+    /// Problems with suppression comments.
+    pub notices: Vec<NoticeOut<'a>>,
     pub summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct SuppressedOut<'a> {
+    /// `in-source` (a comment) or `baseline`.
+    pub kind: &'static str,
+    pub reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct NoticeOut<'a> {
+    /// `error` or `warning`.
+    pub level: &'static str,
+    /// `bare-suppression`, `unknown-rule-id`, `suppression-without-reason`, `unused-suppression`.
+    pub kind: &'static str,
+    pub path: String,
+    pub line: usize,
+    pub message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -39,6 +61,9 @@ pub struct Finding<'a> {
     pub end_column: usize,
     pub related: Vec<Related<'a>>,
     pub fingerprint: &'a str,
+    /// Only on entries of `suppressed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<SuppressedOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -65,13 +90,48 @@ pub struct Summary {
     pub medium: usize,
     pub low: usize,
     pub suppressed: usize,
+    pub baselined: usize,
+    pub stale_baseline: usize,
+    pub unused_suppressions: usize,
     pub below_threshold: usize,
     pub files_scanned: usize,
     pub files_parsed: usize,
     pub files_skipped: usize,
     pub files_errored: usize,
     pub min_severity: &'static str,
+    pub min_confidence: &'static str,
     pub exit_code: u8,
+}
+
+fn finding(f: &crate::report::Finding) -> Finding<'_> {
+    Finding {
+        rule_id: f.rule_id,
+        severity: f.severity.as_str(),
+        confidence: f.confidence.as_str(),
+        message: &f.message,
+        help: &f.help,
+        path: paths::display(&f.path),
+        line: f.location.start.line,
+        column: f.location.start.column,
+        end_line: f.location.end.line,
+        end_column: f.location.end.column,
+        related: f
+            .related
+            .iter()
+            .map(|(l, m)| Related {
+                message: m,
+                line: l.start.line,
+                column: l.start.column,
+                end_line: l.end.line,
+                end_column: l.end.column,
+            })
+            .collect(),
+        fingerprint: &f.fingerprint,
+        suppressed: f.suppressed.as_ref().map(|s| SuppressedOut {
+            kind: s.kind.code(),
+            reason: s.reason.as_deref(),
+        }),
+    }
 }
 
 pub fn render(report: &Report) -> String {
@@ -82,32 +142,17 @@ pub fn render(report: &Report) -> String {
             name: "skillaudit",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: report
-            .findings
+        findings: report.findings.iter().map(finding).collect(),
+        suppressed: report.suppressed.iter().map(finding).collect(),
+        notices: report
+            .notices
             .iter()
-            .map(|f| Finding {
-                rule_id: f.rule_id,
-                severity: f.severity.as_str(),
-                confidence: f.confidence.as_str(),
-                message: &f.message,
-                help: &f.help,
-                path: paths::display(&f.path),
-                line: f.location.start.line,
-                column: f.location.start.column,
-                end_line: f.location.end.line,
-                end_column: f.location.end.column,
-                related: f
-                    .related
-                    .iter()
-                    .map(|(l, m)| Related {
-                        message: m,
-                        line: l.start.line,
-                        column: l.start.column,
-                        end_line: l.end.line,
-                        end_column: l.end.column,
-                    })
-                    .collect(),
-                fingerprint: &f.fingerprint,
+            .map(|n| NoticeOut {
+                level: n.kind.level(),
+                kind: n.kind.code(),
+                path: paths::display(&n.path),
+                line: n.line,
+                message: &n.message,
             })
             .collect(),
         skipped: report
@@ -134,12 +179,16 @@ pub fn render(report: &Report) -> String {
             medium: c.findings_medium,
             low: c.findings_low,
             suppressed: c.suppressed,
+            baselined: c.baselined,
+            stale_baseline: c.stale_baseline,
+            unused_suppressions: c.unused_suppressions,
             below_threshold: c.below_threshold,
             files_scanned: c.files_scanned,
             files_parsed: c.files_parsed,
             files_skipped: c.files_skipped,
             files_errored: c.files_errored,
-            min_severity: report.min_severity.as_str(),
+            min_severity: report.thresholds.min_severity.as_str(),
+            min_confidence: report.thresholds.min_confidence.as_str(),
             exit_code: report.verdict().exit_code(),
         },
     };

@@ -55,9 +55,20 @@ impl Default for Style {
 
 /// Renders a report in a format.
 pub fn render(report: &crate::report::Report, format: Format, style: Style) -> String {
+    render_with(report, format, style, false)
+}
+
+/// Renders a report; `show_suppressed` lists suppressed findings in the human and concise formats (JSON and
+/// SARIF always carry them, marked).
+pub fn render_with(
+    report: &crate::report::Report,
+    format: Format,
+    style: Style,
+    show_suppressed: bool,
+) -> String {
     match format {
-        Format::Human => human::render(report, style),
-        Format::Concise => concise::render(report),
+        Format::Human => human::render(report, style, show_suppressed),
+        Format::Concise => concise::render(report, show_suppressed),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),

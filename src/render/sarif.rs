@@ -79,6 +79,7 @@ pub fn render(report: &Report) -> String {
     let results: Vec<Value> = report
         .findings
         .iter()
+        .chain(&report.suppressed)
         .map(|f| {
             let mut result = json!({
                 "ruleId": f.rule_id,
@@ -106,6 +107,13 @@ pub fn render(report: &Report) -> String {
                     .collect::<Vec<_>>()
                     .into();
             }
+            if let Some(s) = &f.suppressed {
+                let mut suppression = json!({ "kind": s.kind.sarif(), "status": "accepted" });
+                if let Some(reason) = &s.reason {
+                    suppression["justification"] = reason.as_str().into();
+                }
+                result["suppressions"] = json!([suppression]);
+            }
             result
         })
         .collect();
@@ -121,6 +129,17 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    notifications.extend(report.notices.iter().map(|n| {
+        json!({
+            "level": n.kind.level(),
+            "message": { "text": format!("{}:{}: {}", paths::display(&n.path), n.line, n.message) },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": artifact(&n.path),
+                "region": { "startLine": n.line },
+            } }],
+            "descriptor": { "id": format!("suppression/{}", n.kind.code()) },
+        })
+    }));
     notifications.extend(report.errors.iter().map(|e| {
         json!({
             "level": "error",

@@ -1,17 +1,19 @@
-//! Per-file results and the merged report: suppressions, thresholds, sorting, counts and the exit code.
+//! Per-file results and the merged report: suppressions, thresholds, baselines, sorting, counts and the exit
+//! code.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
-use crate::facts::{Span, Suppression};
-use crate::finding::{Confidence, Diagnostic, Severity};
-use crate::paths::{self, Base};
-use crate::rules;
+use crate::facts::Span;
+use crate::finding::{Confidence, Severity};
+use crate::paths::Base;
 use crate::source::{LineIndex, SkipReason};
+
+mod locate;
+
+pub use locate::{locate, Located};
 
 /// A 1-based position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,14 +60,101 @@ pub struct Finding {
     /// Stable across edits elsewhere in the file: a hash of the rule, path, the trimmed text of the finding's line
     /// and how many identical (rule, line text) findings precede it in the file.
     pub fingerprint: String,
+    /// Set when a comment or the baseline suppresses it: it stays in the reports, marked.
+    pub suppressed: Option<Suppressed>,
+}
+
+/// Why a finding is not counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub kind: SuppressionKind,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// A `skillaudit-ignore` comment (SARIF `inSource`).
+    InSource,
+    /// An entry of the baseline file (SARIF `external`).
+    Baseline,
+}
+
+impl SuppressionKind {
+    pub fn sarif(self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::Baseline => "external",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "in-source",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
+}
+
+/// Something wrong with a suppression comment, reported beside the findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub path: PathBuf,
+    pub line: usize,
+    pub kind: NoticeKind,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoticeKind {
+    /// A bare `skillaudit-ignore`: suppresses nothing.
+    BareSuppression,
+    UnknownRule,
+    NoReason,
+    UnusedSuppression,
+}
+
+impl NoticeKind {
+    /// A stable code for JSON and SARIF.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoticeKind::BareSuppression => "bare-suppression",
+            NoticeKind::UnknownRule => "unknown-rule-id",
+            NoticeKind::NoReason => "suppression-without-reason",
+            NoticeKind::UnusedSuppression => "unused-suppression",
+        }
+    }
+
+    /// `error` for a comment that does not do what its author meant, else `warning`.
+    pub fn level(self) -> &'static str {
+        match self {
+            NoticeKind::BareSuppression | NoticeKind::UnknownRule => "error",
+            NoticeKind::NoReason | NoticeKind::UnusedSuppression => "warning",
+        }
+    }
+}
+
+/// What is reported and fails the run.
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    pub min_severity: Severity,
+    pub min_confidence: Confidence,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_severity: Severity::Low,
+            min_confidence: Confidence::Low,
+        }
+    }
 }
 
 /// What happened to one candidate file.
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Scanned {
+        /// Every finding, suppressed ones marked.
         findings: Vec<Finding>,
-        suppressed: usize,
         /// Whether the file was parsed (false when the prefilter showed it cannot match).
         parsed: bool,
     },
@@ -79,77 +168,28 @@ pub struct FileResult {
     pub outcome: Outcome,
     /// The text, kept only for files with findings (the human renderer shows their lines).
     pub source: Option<Arc<str>>,
-    /// Problems with the file's suppression comments (unknown rule ids).
-    pub warnings: Vec<String>,
+    /// Problems with the file's suppression comments.
+    pub notices: Vec<Notice>,
 }
 
-/// Turns a rule's diagnostics on one file into findings: locate, suppress, fingerprint.
-pub fn locate(
-    path: &Path,
-    text: &str,
-    diagnostics: Vec<(&'static str, Diagnostic)>,
-    suppressions: &[Suppression],
-) -> (Vec<Finding>, usize, Vec<String>) {
-    let index = LineIndex::new(text);
-    let shown = paths::terminal(path);
-    let mut warnings = Vec::new();
-    // Lines each suppression applies to, with the rule ids it names (empty: all rules).
-    let mut suppressed_lines: Vec<(usize, &[String])> = Vec::new();
-    for s in suppressions {
-        let (line, _) = index.position(text, s.span.start);
-        for id in &s.rules {
-            if !rules::is_known(id) {
-                warnings.push(format!(
-                    "{shown}:{line}: unknown rule id `{id}` in a skillaudit-ignore comment (run `skillaudit rules` for the list)"
-                ));
-            }
-        }
-        suppressed_lines.push((if s.trailing { line } else { line + 1 }, &s.rules));
-    }
-    let mut findings = Vec::new();
-    let mut suppressed = 0;
-    let mut seen: BTreeMap<(&str, String), usize> = BTreeMap::new();
-    for (rule_id, d) in diagnostics {
-        let location = Location::new(&index, text, d.span);
-        let line = location.start.line;
-        if suppressed_lines
-            .iter()
-            .any(|(l, ids)| *l == line && (ids.is_empty() || ids.iter().any(|i| i == rule_id)))
-        {
-            suppressed += 1;
-            continue;
-        }
-        let meta = rules::meta(rule_id).expect("registered rules have metadata");
-        let line_text = index.line_text(text, line).trim().to_string();
-        let nth = seen.entry((rule_id, line_text.clone())).or_insert(0);
-        let mut hasher = Sha256::new();
-        hasher.update(rule_id.as_bytes());
-        hasher.update([0]);
-        hasher.update(paths::display(path).as_bytes());
-        hasher.update([0]);
-        hasher.update(line_text.as_bytes());
-        hasher.update([0]);
-        hasher.update(nth.to_string().as_bytes());
-        *nth += 1;
-        let digest = hasher.finalize();
-        let fingerprint = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        findings.push(Finding {
-            rule_id,
-            severity: meta.severity,
-            confidence: meta.confidence,
-            message: d.message,
-            help: d.help,
-            path: path.to_path_buf(),
-            location,
-            related: d
-                .related
-                .into_iter()
-                .map(|(span, label)| (Location::new(&index, text, span), label))
-                .collect(),
-            fingerprint,
-        });
-    }
-    (findings, suppressed, warnings)
+/// The report's order: by file and line; on one line the most severe first.
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (
+        &a.path,
+        a.location.start.line,
+        std::cmp::Reverse(a.severity),
+        a.location.start.column,
+        a.rule_id,
+        &a.message,
+    )
+        .cmp(&(
+            &b.path,
+            b.location.start.line,
+            std::cmp::Reverse(b.severity),
+            b.location.start.column,
+            b.rule_id,
+            &b.message,
+        ))
 }
 
 /// Counts by outcome; they add up to the number of candidates.
@@ -162,9 +202,16 @@ pub struct Counts {
     pub findings_high: usize,
     pub findings_medium: usize,
     pub findings_low: usize,
+    /// Findings suppressed by comments.
     pub suppressed: usize,
-    /// Findings under `--min-severity`, not reported.
+    /// Findings in the baseline.
+    pub baselined: usize,
+    /// Baseline entries that match no finding any more.
+    pub stale_baseline: usize,
+    /// Findings under `--min-severity` or `--min-confidence`, not reported.
     pub below_threshold: usize,
+    /// Suppression comments that suppress nothing (`unused-suppression` notices).
+    pub unused_suppressions: usize,
 }
 
 impl Counts {
@@ -188,17 +235,25 @@ pub struct Errored {
 /// The whole result of a scan, in a deterministic order.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The findings that count: not suppressed, at or above the thresholds.
     pub findings: Vec<Finding>,
+    /// Findings suppressed by a comment or the baseline, at or above the thresholds.
+    pub suppressed: Vec<Finding>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<Errored>,
-    pub warnings: Vec<String>,
+    /// Problems with suppression comments, sorted by path and line.
+    pub notices: Vec<Notice>,
     pub counts: Counts,
     pub elapsed: Duration,
     /// Texts of the files with findings, by path.
     pub sources: BTreeMap<PathBuf, Arc<str>>,
-    pub min_severity: Severity,
+    pub thresholds: Thresholds,
     /// What the paths are relative to.
     pub base: Base,
+    /// The files that were scanned (a baseline entry of another file is not stale).
+    pub scanned: Vec<PathBuf>,
+    /// The rules that ran.
+    pub rules_run: Vec<&'static str>,
 }
 
 /// How a scan ends, for the exit code.
@@ -231,7 +286,7 @@ impl Report {
         mut files: Vec<FileResult>,
         walk_skipped: Vec<Skipped>,
         walk_errors: Vec<Errored>,
-        min_severity: Severity,
+        thresholds: Thresholds,
         elapsed: Duration,
     ) -> Report {
         // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
@@ -242,32 +297,34 @@ impl Report {
         let mut findings = Vec::new();
         let mut skipped = walk_skipped;
         let mut errors = walk_errors;
-        let mut warnings = Vec::new();
+        let mut notices = Vec::new();
+        let mut suppressed = Vec::new();
         let mut sources = BTreeMap::new();
+        let mut scanned = Vec::new();
         for file in files {
-            warnings.extend(file.warnings);
+            notices.extend(file.notices);
             match file.outcome {
                 Outcome::Scanned {
                     findings: found,
-                    suppressed,
                     parsed,
                 } => {
+                    scanned.push(file.path.clone());
                     counts.files_scanned += 1;
                     counts.files_parsed += parsed as usize;
-                    counts.suppressed += suppressed;
                     let mut kept = false;
                     for f in found {
-                        if f.severity < min_severity {
+                        if f.severity < thresholds.min_severity
+                            || f.confidence < thresholds.min_confidence
+                        {
                             counts.below_threshold += 1;
                             continue;
                         }
-                        match f.severity {
-                            Severity::High => counts.findings_high += 1,
-                            Severity::Medium => counts.findings_medium += 1,
-                            Severity::Low => counts.findings_low += 1,
-                        }
                         kept = true;
-                        findings.push(f);
+                        if f.suppressed.is_some() {
+                            suppressed.push(f);
+                        } else {
+                            findings.push(f);
+                        }
                     }
                     if kept {
                         if let Some(src) = file.source {
@@ -285,39 +342,50 @@ impl Report {
                 }),
             }
         }
-        // By file and line; on one line the most severe first.
-        findings.sort_by(|a, b| {
-            (
-                &a.path,
-                a.location.start.line,
-                std::cmp::Reverse(a.severity),
-                a.location.start.column,
-                a.rule_id,
-                &a.message,
-            )
-                .cmp(&(
-                    &b.path,
-                    b.location.start.line,
-                    std::cmp::Reverse(b.severity),
-                    b.location.start.column,
-                    b.rule_id,
-                    &b.message,
-                ))
-        });
+        findings.sort_by(order);
+        suppressed.sort_by(order);
+        notices.sort_by(|a, b| (&a.path, a.line, a.kind).cmp(&(&b.path, b.line, b.kind)));
+        counts.suppressed = suppressed.len();
+        counts.unused_suppressions = notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::UnusedSuppression)
+            .count();
         skipped.sort_by(|a, b| (&a.path, a.reason.code()).cmp(&(&b.path, b.reason.code())));
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         counts.files_skipped = skipped.len();
         counts.files_errored = errors.len();
-        Report {
+        let mut report = Report {
+            scanned,
+            rules_run: Vec::new(),
             findings,
+            suppressed,
             skipped,
             errors,
-            warnings,
+            notices,
             counts,
             elapsed,
             sources,
-            min_severity,
+            thresholds,
             base: Base::at(Path::new("")),
+        };
+        report.count_findings();
+        report
+    }
+
+    pub fn sort_suppressed(&mut self) {
+        self.suppressed.sort_by(order);
+    }
+
+    /// Recounts the findings by severity (after a change to which are suppressed).
+    pub fn count_findings(&mut self) {
+        let c = &mut self.counts;
+        (c.findings_high, c.findings_medium, c.findings_low) = (0, 0, 0);
+        for f in &self.findings {
+            match f.severity {
+                Severity::High => c.findings_high += 1,
+                Severity::Medium => c.findings_medium += 1,
+                Severity::Low => c.findings_low += 1,
+            }
         }
     }
 
@@ -374,12 +442,27 @@ impl Report {
         if c.suppressed > 0 {
             s.push_str(&format!("; {} suppressed", c.suppressed));
         }
-        if c.below_threshold > 0 {
+        if c.baselined > 0 {
+            s.push_str(&format!("; {} in the baseline", c.baselined));
+        }
+        if c.stale_baseline > 0 {
             s.push_str(&format!(
-                "; {} lower-severity finding{} hidden by --min-severity {}",
+                "; {} baseline entr{} no longer match (--prune-baseline drops them)",
+                c.stale_baseline,
+                if c.stale_baseline == 1 { "y" } else { "ies" }
+            ));
+        }
+        if c.below_threshold > 0 {
+            let t = &self.thresholds;
+            let below = match (t.min_severity, t.min_confidence) {
+                (s, Confidence::Low) => format!("--min-severity {s}"),
+                (Severity::Low, c) => format!("--min-confidence {}", c.as_str()),
+                (s, c) => format!("--min-severity {s} or --min-confidence {}", c.as_str()),
+            };
+            s.push_str(&format!(
+                "; {} finding{} not shown (below {below})",
                 c.below_threshold,
                 if c.below_threshold == 1 { "" } else { "s" },
-                self.min_severity
             ));
         }
         s.push_str(&format!(" in {:.2}s", self.elapsed.as_secs_f64()));
