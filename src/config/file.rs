@@ -79,8 +79,8 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    /// The error as a person reads it: `file:line:col: message`, the line with the place marked, and what
-    /// is allowed.
+    /// The error as a person reads it: `error: file:line:col: message`, then the line with the place
+    /// labelled and what is allowed (rendered by miette).
     pub fn render(&self) -> String {
         let (line, col) = match &self.span {
             Some(span) => {
@@ -91,27 +91,31 @@ impl ConfigError {
             }
             None => (1, 1),
         };
-        let mut out = format!(
-            "error: {}:{line}:{col}: {}\n",
-            paths::terminal(&self.path),
-            self.message
-        );
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = paths::absolute(&self.path, &cwd);
+        let name = paths::terminal(shown.strip_prefix(&cwd).unwrap_or(&shown));
+        let mut out = format!("error: {name}:{line}:{col}: {}\n", self.message);
+        let mut diagnostic =
+            miette::MietteDiagnostic::new(self.message.clone()).with_help(self.help.clone());
         if let Some(span) = &self.span {
-            let text = self.text.lines().nth(line - 1).unwrap_or("");
-            let width = self.text[span.clone()]
-                .lines()
-                .next()
-                .map(|l| l.chars().count())
-                .unwrap_or(1)
-                .max(1);
-            out.push_str(&format!(
-                "  {line:>4} | {}\n       | {}{}\n",
-                paths::escape_controls(text),
-                " ".repeat(col - 1),
-                "^".repeat(width)
-            ));
+            diagnostic = diagnostic.with_label(miette::LabeledSpan::at(span.clone(), "here"));
         }
-        out.push_str(&format!("  help: {}\n", self.help));
+        let report = miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(
+            name,
+            self.text.clone(),
+        ));
+        let handler = miette::GraphicalReportHandler::new_themed(
+            miette::GraphicalTheme::unicode_nocolor(),
+        )
+        .with_width(crate::render::human::WIDTH)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace);
+        let mut snippet = String::new();
+        if handler.render_report(&mut snippet, report.as_ref()).is_ok() {
+            out.push_str(&snippet);
+        } else {
+            out.push_str(&format!("  help: {}\n", self.help));
+        }
         out
     }
 }
@@ -137,7 +141,7 @@ pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
         span: e.span(),
         message: e.message().trim().to_string(),
         help: format!(
-            "the keys are: {} (see the README's configuration reference)",
+            "the keys are: {}; the README's configuration reference says what each takes",
             allowed_keys()
         ),
     };
