@@ -48,7 +48,13 @@ pub enum Command {
         rule: String,
     },
     /// Print the settings in force (defaults, configuration file, flags) and where each came from.
-    Config(ScanArgs),
+    Config {
+        /// Print the reference of every configuration key (Markdown) instead.
+        #[arg(long)]
+        reference: bool,
+        #[command(flatten)]
+        scan: ScanArgs,
+    },
     /// Print the syntax tree of a file (for developing skillaudit).
     #[command(hide = true)]
     DebugTree { file: PathBuf },

@@ -18,7 +18,17 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scan(args) => skillaudit::run::scan(args),
-        Command::Config(args) => skillaudit::run::config(args),
+        Command::Config {
+            reference: true, ..
+        } => {
+            let text = skillaudit::config::keys::reference();
+            if print(&text).is_err() {
+                FATAL
+            } else {
+                0
+            }
+        }
+        Command::Config { scan, .. } => skillaudit::run::config(scan),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::DebugTree { file } => debug(&file, true),

@@ -234,6 +234,11 @@ pub fn scan(args: ScanArgs) -> u8 {
         verdict = Verdict::Clean;
     }
     eprintln!("skillaudit: {}", report.summary_line());
+    if verdict == Verdict::NothingScanned && args.force_exclude {
+        // pre-commit passed only files the configuration leaves out: nothing to check is a pass.
+        eprintln!("skillaudit: nothing to scan among the files given (--force-exclude)");
+        return 0;
+    }
     match verdict {
         Verdict::NothingScanned => eprintln!("skillaudit: {}", nothing_scanned(&report)),
         Verdict::Incomplete => eprintln!(

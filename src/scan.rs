@@ -175,8 +175,7 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
         return result(Outcome::Skipped(SkipReason::TestCode));
     }
     let abs = opts.discover.base.root.join(&candidate.path);
-    let enabled =
-        |id: &str| opts.rules.contains(&id) && !opts.per_file_ignores.ignores(&abs, id);
+    let enabled = |id: &str| opts.rules.contains(&id) && !opts.per_file_ignores.ignores(&abs, id);
     let text = match source::load(&candidate.fs_path, opts.max_file_size) {
         Ok(Loaded::Text(text)) => text,
         Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),

@@ -65,22 +65,39 @@ fn configuration_is_found_up_to_the_repository_root_and_flags_override_it() {
         "{text}"
     );
     assert!(
-        text.lines()
-            .any(|l| l.starts_with("min-severity") && l.contains("\"high\"") && l.ends_with("# --min-severity")),
+        text.lines().any(|l| l.starts_with("min-severity")
+            && l.contains("\"high\"")
+            && l.ends_with("# --min-severity")),
         "{text}"
     );
-    assert!(text.lines().any(|l| l.starts_with("include-tests") && l.ends_with("# default")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("include-tests") && l.ends_with("# default")),
+        "{text}"
+    );
 }
 
 #[test]
 fn configuration_errors_name_file_line_and_column() {
     let dir = repo();
     for (content, expect) in [
-        ("exclude = []\nmin-severty = \"high\"\n", "skillaudit.toml:2:1: unknown field `min-severty`"),
+        (
+            "exclude = []\nmin-severty = \"high\"\n",
+            "skillaudit.toml:2:1: unknown field `min-severty`",
+        ),
         ("include-tests = \"yes\"\n", "skillaudit.toml:1:17:"),
-        ("select = [\"oauth-without-pkce\", \"no-such-rule\"]\n", "skillaudit.toml:1:33: unknown rule id `no-such-rule`"),
-        ("min-severity = \"severe\"\n", "skillaudit.toml:1:16: unknown severity `severe`"),
-        ("[per-file-ignores]\n\"scripts/**\" = [\"nope\"]\n", "skillaudit.toml:2:17: unknown rule id `nope`"),
+        (
+            "select = [\"oauth-without-pkce\", \"no-such-rule\"]\n",
+            "skillaudit.toml:1:33: unknown rule id `no-such-rule`",
+        ),
+        (
+            "min-severity = \"severe\"\n",
+            "skillaudit.toml:1:16: unknown severity `severe`",
+        ),
+        (
+            "[per-file-ignores]\n\"scripts/**\" = [\"nope\"]\n",
+            "skillaudit.toml:2:17: unknown rule id `nope`",
+        ),
     ] {
         write(dir.path(), "skillaudit.toml", content);
         let out = scan_json_raw(dir.path(), &["."]);
@@ -92,7 +109,11 @@ fn configuration_errors_name_file_line_and_column() {
     std::fs::remove_file(dir.path().join("skillaudit.toml")).unwrap();
     let out = scan_json_raw(dir.path(), &["--select", "oauth-without-pkce,nope", "."]);
     assert_eq!(out.0, Some(2));
-    assert!(out.1.contains("--select nope: unknown rule id"), "{}", out.1);
+    assert!(
+        out.1.contains("--select nope: unknown rule id"),
+        "{}",
+        out.1
+    );
 }
 
 /// (exit code, stderr) of a scan whose stdout may not be JSON.
@@ -134,7 +155,10 @@ fn selection_per_file_ignores_and_confidence() {
     assert_eq!(
         found,
         [
-            ("scripts/login.ts".to_string(), "no-state-parameter".to_string()),
+            (
+                "scripts/login.ts".to_string(),
+                "no-state-parameter".to_string()
+            ),
             ("src/auth.ts".to_string(), "oauth-without-pkce".to_string()),
             ("src/auth.ts".to_string(), "no-state-parameter".to_string()),
         ]
@@ -142,7 +166,13 @@ fn selection_per_file_ignores_and_confidence() {
     // Comma lists and repeated flags; a high confidence threshold keeps only high-confidence rules.
     let out = scan_json(
         dir.path(),
-        &["--select", "oauth-without-pkce,no-state-parameter", "--select", "pkce-plain-method", "src"],
+        &[
+            "--select",
+            "oauth-without-pkce,no-state-parameter",
+            "--select",
+            "pkce-plain-method",
+            "src",
+        ],
     );
     assert_eq!(rules_of(&out.json, "findings").len(), 2);
     let out = scan_json(dir.path(), &["--min-confidence", "high", "src"]);
@@ -168,12 +198,20 @@ fn suppressions_say_why_and_stay_in_the_reports() {
     assert_eq!(rules_of(&out.json, "suppressed"), ["no-state-parameter"]);
     let s = &out.json["suppressed"][0]["suppressed"];
     assert_eq!(s["kind"], "in-source");
-    assert_eq!(s["reason"], "PKCE protects this loopback flow (RFC 9700 2.1)");
+    assert_eq!(
+        s["reason"],
+        "PKCE protects this loopback flow (RFC 9700 2.1)"
+    );
     let notices: Vec<(String, String)> = out.json["notices"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| (n["kind"].as_str().unwrap().into(), n["level"].as_str().unwrap().into()))
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().into(),
+                n["level"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         notices,
@@ -182,7 +220,12 @@ fn suppressions_say_why_and_stay_in_the_reports() {
             ("bare-suppression".to_string(), "error".to_string()),
         ]
     );
-    assert!(out.stderr.contains("warning: src/auth.ts:10: unused suppression"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: src/auth.ts:10: unused suppression"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.json["summary"]["suppressed"], 1);
     // SARIF: the suppressed result is there, with its justification; the notices are notifications.
     let sarif = skillaudit()
@@ -209,14 +252,20 @@ fn suppressions_say_why_and_stay_in_the_reports() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&human.stdout);
-    assert!(stdout.contains("1 suppressed finding not shown"), "{stdout}");
+    assert!(
+        stdout.contains("1 suppressed finding not shown"),
+        "{stdout}"
+    );
     let human = skillaudit()
         .current_dir(dir.path())
         .args(["scan", "--color", "never", "--show-suppressed", "."])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&human.stdout);
-    assert!(stdout.contains("suppressed (in-source): PKCE protects"), "{stdout}");
+    assert!(
+        stdout.contains("suppressed (in-source): PKCE protects"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -238,7 +287,12 @@ fn unused_suppressions_can_fail_the_run_and_reasonless_ones_warn() {
     // A suppression naming a rule that did not run is not unused.
     let out = scan_json(
         dir.path(),
-        &["--report-unused-suppressions", "--ignore", "no-state-parameter", "."],
+        &[
+            "--report-unused-suppressions",
+            "--ignore",
+            "no-state-parameter",
+            ".",
+        ],
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
@@ -275,13 +329,29 @@ fn baseline_fails_only_on_new_findings() {
     write(d, "src/auth.ts", GOOD_REQUEST);
     let out = scan_json(d, &["--baseline", "skillaudit-baseline.json", "src/new.ts"]);
     assert_eq!(out.json["summary"]["stale_baseline"], 0);
-    let out = scan_json(d, &["--baseline", "skillaudit-baseline.json", "--prune-baseline", "src/auth.ts"]);
+    let out = scan_json(
+        d,
+        &[
+            "--baseline",
+            "skillaudit-baseline.json",
+            "--prune-baseline",
+            "src/auth.ts",
+        ],
+    );
     assert_eq!(out.json["summary"]["stale_baseline"], 2, "{}", out.stderr);
-    assert!(out.stderr.contains("pruned 2 stale entries"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pruned 2 stale entries"),
+        "{}",
+        out.stderr
+    );
     let baseline = json_of(&std::fs::read(d.join("skillaudit-baseline.json")).unwrap());
     assert_eq!(baseline["findings"].as_array().unwrap().len(), 0);
     // From the configuration file, relative to it.
-    write(d, "skillaudit.toml", "baseline = \"skillaudit-baseline.json\"\n");
+    write(
+        d,
+        "skillaudit.toml",
+        "baseline = \"skillaudit-baseline.json\"\n",
+    );
     let out = scan_json(&d.join("src"), &["new.ts"]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("0 in the baseline") || !out.stderr.contains("in the baseline"));
@@ -349,7 +419,13 @@ fn force_exclude_applies_excludes_and_test_paths_to_named_files() {
     // pre-commit passes file names, some of them gone.
     let out = scan_json(
         d,
-        &["--force-exclude", "generated/api.ts", "tests/auth.test.ts", "gone.ts", "src/auth.ts"],
+        &[
+            "--force-exclude",
+            "generated/api.ts",
+            "tests/auth.test.ts",
+            "gone.ts",
+            "src/auth.ts",
+        ],
     );
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert_eq!(out.json["summary"]["files_scanned"], 1);
@@ -359,5 +435,11 @@ fn force_exclude_applies_excludes_and_test_paths_to_named_files() {
         .iter()
         .map(|s| (s["path"].as_str().unwrap(), s["kind"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, [("gone.ts", "not-found"), ("tests/auth.test.ts", "test-code")]);
+    assert_eq!(
+        kinds,
+        [
+            ("gone.ts", "not-found"),
+            ("tests/auth.test.ts", "test-code")
+        ]
+    );
 }

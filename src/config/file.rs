@@ -100,16 +100,13 @@ impl ConfigError {
         if let Some(span) = &self.span {
             diagnostic = diagnostic.with_label(miette::LabeledSpan::at(span.clone(), "here"));
         }
-        let report = miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(
-            name,
-            self.text.clone(),
-        ));
-        let handler = miette::GraphicalReportHandler::new_themed(
-            miette::GraphicalTheme::unicode_nocolor(),
-        )
-        .with_width(crate::render::human::WIDTH)
-        .with_break_words(false)
-        .with_word_separator(textwrap::WordSeparator::AsciiSpace);
+        let report = miette::Report::new(diagnostic)
+            .with_source_code(miette::NamedSource::new(name, self.text.clone()));
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(crate::render::human::WIDTH)
+                .with_break_words(false)
+                .with_word_separator(textwrap::WordSeparator::AsciiSpace);
         let mut snippet = String::new();
         if handler.render_report(&mut snippet, report.as_ref()).is_ok() {
             out.push_str(&snippet);
