@@ -1,6 +1,6 @@
 //! Micro benchmark of the per-file work on the bundled fixtures: parsing alone, and parsing plus extraction
 //! and every rule (what `scan` does to a file that passes the prefilter). The ratio of the two is the cost of
-//! the rules on top of parsing; regressions show here without a corpus. Run with `cargo bench`.
+//! the rules on top of parsing; regressions show here without a corpus. Run with `cargo bench -p skillaudit-bench` (its own crate, so that `cargo test` never builds criterion).
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ fn fixture_files() -> Vec<(Lang, String)> {
     }
     let mut paths = Vec::new();
     walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"),
         &mut paths,
     );
     paths.sort();
