@@ -121,7 +121,10 @@ impl Baseline {
         }
         let mut kept = Vec::new();
         let mut matched: Vec<&Entry> = Vec::new();
-        let reason = format!("in the baseline {}", paths::display(file));
+        let reason = format!(
+            "in the baseline {}",
+            paths::display(&report.base.relative(file))
+        );
         let findings = std::mem::take(&mut report.findings);
         for mut f in findings {
             let key = (

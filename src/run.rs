@@ -73,8 +73,8 @@ fn setup(args: &ScanArgs) -> Result<(Vec<PathBuf>, Base, Settings), u8> {
 /// `skillaudit config`.
 pub fn config(args: ScanArgs) -> u8 {
     match setup(&args) {
-        Ok((_, _, settings)) => {
-            if print(&settings.describe()).is_err() {
+        Ok((_, base, settings)) => {
+            if print(&settings.describe(&base.cwd)).is_err() {
                 return FATAL;
             }
             0

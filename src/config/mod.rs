@@ -25,7 +25,11 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Default => f.write_str("default"),
-            Source::File { path, line } => write!(f, "{}:{line}", paths::terminal(path)),
+            Source::File { path, line } => {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let shown = path.strip_prefix(&cwd).unwrap_or(path);
+                write!(f, "{}:{line}", paths::terminal(shown))
+            }
             Source::Flag(flag) => f.write_str(flag),
         }
     }
@@ -321,7 +325,7 @@ impl Settings {
     }
 
     /// `skillaudit config`: every setting, its value and where it came from.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, cwd: &Path) -> String {
         let list = |v: &[String]| {
             let quoted: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
             format!("[{}]", quoted.join(", "))
@@ -374,16 +378,23 @@ impl Settings {
             self.max_file_size.value.to_string(),
             &self.max_file_size.source,
         ));
+        let shown = |p: &Path| {
+            let abs = paths::absolute(p, cwd);
+            paths::display(abs.strip_prefix(cwd).unwrap_or(&abs))
+        };
         rows.push((
             "baseline",
             match &self.baseline.value {
-                Some(p) => format!("{:?}", paths::display(p)),
+                Some(p) => format!("{:?}", shown(p)),
                 None => "none".into(),
             },
             &self.baseline.source,
         ));
         let mut out = match &self.file {
-            Some(p) => format!("configuration file: {}\n\n", paths::terminal(p)),
+            Some(p) => format!(
+                "configuration file: {}\n\n",
+                paths::escape_controls(&shown(p))
+            ),
             None => "configuration file: none (defaults and flags only)\n\n".into(),
         };
         for (key, value, source) in rows {
