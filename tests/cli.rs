@@ -244,6 +244,15 @@ fn sarif_validates_against_the_schema() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "src/auth.ts", BAD_REQUEST);
     write(dir.path(), "src/bad.py", b"x = '\xff'\n");
+    // A suppressed finding and a notice (unused suppression): both must validate too.
+    write(
+        dir.path(),
+        "src/other.js",
+        BAD_REQUEST.replace(
+            "    response_type: \"code\",",
+            "    // skillaudit-ignore[no-state-parameter, pkce-plain-method]: PKCE covers it\n    response_type: \"code\",",
+        ),
+    );
     let out = skillaudit()
         .current_dir(dir.path())
         .args(["scan", "--format", "sarif", "."])
@@ -261,6 +270,16 @@ fn sarif_validates_against_the_schema() {
         errors.join("\n")
     );
     let run = &sarif["runs"][0];
+    assert!(run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["suppressions"][0]["justification"] == "PKCE covers it"));
+    assert!(run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["descriptor"]["id"] == "suppression/unused-suppression"));
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.iter().any(|r| r["id"] == "oauth-without-pkce"
         && r["properties"]["tags"]
