@@ -141,17 +141,7 @@ fn selection_per_file_ignores_and_confidence() {
     );
     write(dir.path(), "vendor/x.ts", BAD_REQUEST);
     let out = scan_json(dir.path(), &["."]);
-    let found: Vec<(String, String)> = out.json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let found = pairs(&out.json, "findings", "path", "rule_id");
     assert_eq!(
         found,
         [
@@ -202,17 +192,7 @@ fn suppressions_say_why_and_stay_in_the_reports() {
         s["reason"],
         "PKCE protects this loopback flow (RFC 9700 2.1)"
     );
-    let notices: Vec<(String, String)> = out.json["notices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["kind"].as_str().unwrap().into(),
-                n["level"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let notices = pairs(&out.json, "notices", "kind", "level");
     assert_eq!(
         notices,
         [

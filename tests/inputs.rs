@@ -24,17 +24,7 @@ fn paths_of(json: &serde_json::Value, key: &str) -> Vec<String> {
 }
 
 fn kinds(json: &serde_json::Value) -> Vec<(String, String)> {
-    json["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["path"].as_str().unwrap().to_string(),
-                s["kind"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    pairs(json, "skipped", "path", "kind")
 }
 
 #[test]

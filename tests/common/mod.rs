@@ -63,3 +63,18 @@ pub fn scan_json(dir: &Path, args: &[&str]) -> JsonScan {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Two string fields of every entry of a JSON array (`findings`, `skipped`, `notices` …).
+pub fn pairs(json: &serde_json::Value, array: &str, a: &str, b: &str) -> Vec<(String, String)> {
+    json[array]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e[a].as_str().unwrap().to_string(),
+                e[b].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
