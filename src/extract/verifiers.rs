@@ -6,8 +6,8 @@
 //! hashes, truncation and same-file helpers, with a depth limit and a step budget (cycles terminate).
 //! Unknown origins (parameters, other files, unknown calls) give no fact: precision comes first.
 
-use std::cell::Cell;
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -17,8 +17,11 @@ use crate::facts::{
     Entropy, EntropySource, FileFacts, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
 };
 
-/// How many expressions one verifier's trace may visit (bounds fan-out through concatenations and helpers).
-const BUDGET: usize = 400;
+/// Trace steps per byte of source, and the least any file gets. Each (expression, question) is answered
+/// once per file and remembered, so a file asks about each expression a few times at most: the budget is
+/// shared by every question about the file and bounds its whole work, never reached by real code.
+const STEPS_PER_BYTE: usize = 2;
+const MIN_STEPS: usize = 20_000;
 
 /// Names that contain `verifier` but are not PKCE code verifiers: token and signature verifiers, OAuth 1.0a.
 const NOT_PKCE: &[&str] = &[
@@ -316,14 +319,18 @@ fn is_placeholder(s: &str) -> bool {
         .any(|w| contains_ci(s, w))
 }
 
-pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    let v = Verifiers {
-        ctx,
-        budget: Cell::new(BUDGET),
-    };
+/// Extracts verifier sources and writes; returns the trace steps spent and the bindings and functions
+/// visited (`Work`).
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> (usize, usize) {
+    let v = Verifiers::new(ctx);
+    let budget = v.budget.get();
+    run(&v, facts);
+    (budget - v.budget.get(), v.visited.get())
+}
+
+fn run<D: Dialect>(v: &Verifiers<'_, '_, '_, D>, facts: &mut FileFacts) {
     let mut sources: Vec<VerifierSource> = Vec::new();
     for expr in v.verifier_expressions() {
-        v.budget.set(BUDGET);
         let (traced, at) = match expr {
             Expr::Node(n) => (v.trace(n, 0), n),
             Expr::Field(n, f) => (v.trace_field(n, f, 0), n),
@@ -345,12 +352,67 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     facts.verifier_writes = v.writes();
 }
 
+/// A remembered answer: `None` while it is being worked out (a cycle reaches it: unknown).
+type Memo<T> = RefCell<HashMap<T, Option<Option<Traced>>>>;
+
+/// The functions a callee may name, and the key their common answers are remembered under: the id of the
+/// scope or class they are defined in (`FILE_WIDE` for a name looked up in the whole file) and the name.
+type Helpers<'c, 't> = ((usize, &'t str), &'c [Node<'t>]);
+
+/// The scope key of functions found by name in the whole file.
+const FILE_WIDE: usize = usize::MAX;
+
 struct Verifiers<'c, 't, 'd, D: Dialect> {
     ctx: &'c Ctx<'t, 'd, D>,
+    /// Steps left to the whole file's traces.
     budget: Cell<usize>,
+    /// Bindings and helper functions visited by traces (`Work::trace_visits`).
+    visited: Cell<usize>,
+    /// Traces of values and of fields, by node id.
+    values: Memo<usize>,
+    fields: Memo<(usize, String)>,
+    /// Traces of variables by (scope id, name), and of helpers by their key and the field asked for.
+    names: Memo<(usize, &'t str)>,
+    helpers: Memo<(usize, &'t str, Option<String>)>,
+    /// `fixed_path` answers by node id, and `read_in_function` answers by name.
+    fixed_paths: RefCell<HashMap<usize, bool>>,
+    read_in_functions: RefCell<HashMap<&'t str, bool>>,
 }
 
-impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
+impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
+    fn new(ctx: &'c Ctx<'t, 'd, D>) -> Self {
+        Verifiers {
+            ctx,
+            budget: Cell::new(MIN_STEPS.max(STEPS_PER_BYTE.saturating_mul(ctx.src.len()))),
+            visited: Cell::new(0),
+            values: Default::default(),
+            fields: Default::default(),
+            names: Default::default(),
+            helpers: Default::default(),
+            fixed_paths: Default::default(),
+            read_in_functions: Default::default(),
+        }
+    }
+
+    /// Answers a question once: from `memo` under `key`, or by `compute` (which spends one step).
+    fn remembered<K: std::hash::Hash + Eq + Clone>(
+        &self,
+        memo: &Memo<K>,
+        key: K,
+        compute: impl FnOnce() -> Option<Traced>,
+    ) -> Option<Traced> {
+        if let Some(known) = memo.borrow().get(&key) {
+            return known.clone().flatten();
+        }
+        if !self.spend() {
+            return None;
+        }
+        memo.borrow_mut().insert(key.clone(), None);
+        let answer = compute();
+        memo.borrow_mut().insert(key, Some(answer.clone()));
+        answer
+    }
+
     fn view(&self, node: Node<'t>) -> View<'t> {
         self.ctx.view(node)
     }
@@ -370,23 +432,74 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             .unwrap_or_default()
     }
 
-    /// The functions a callee names in this file: `helper()`, `this.helper()`, `self.helper()`, `Cls.helper()`.
-    fn same_file_functions(&self, callee: Node<'t>) -> Vec<Node<'t>> {
+    /// The functions a callee names in this file: `helper()` in the innermost scope that defines one,
+    /// `this.helper()` / `self.helper()` / `cls.helper()` in the class around the call, `Cls.helper()` in
+    /// class `Cls`. A name its scope or class does not define (an inherited method, a helper bound some other
+    /// way) is looked up in the whole file.
+    fn same_file_functions(&self, callee: Node<'t>) -> Option<Helpers<'c, 't>> {
+        let ix = &self.ctx.ix;
+        let call = self.ctx.parent(callee);
         let callee = self.unwrap(callee);
-        let name = match self.view(callee) {
-            View::Ident(name) if !self.ctx.ix.imports.contains_key(name) => name,
-            View::Member { object, property } => match self.view(self.unwrap(object)) {
-                View::Ident(o)
-                    if matches!(o, "this" | "self" | "cls")
-                        || self.ctx.ix.classes.contains_key(o) =>
-                {
-                    property
-                }
-                _ => return Vec::new(),
-            },
-            _ => return Vec::new(),
+        let scoped = |key: (usize, &'t str), found: Option<&'c Vec<Node<'t>>>| {
+            found
+                .map(|fs| (key, fs.as_slice()))
+                .or_else(|| Some(((FILE_WIDE, key.1), ix.functions.get(key.1)?.as_slice())))
         };
-        self.ctx.ix.functions.get(name).cloned().unwrap_or_default()
+        match self.view(callee) {
+            View::Ident(name) if !ix.imports.contains_key(name) => {
+                let mut scope = self.ctx.scope_of(callee);
+                loop {
+                    if let Some(fs) = ix.scoped_functions.get(&(scope.id(), name)) {
+                        return Some(((scope.id(), name), fs.as_slice()));
+                    }
+                    if scope.id() == self.ctx.root.id() {
+                        return scoped((FILE_WIDE, name), None);
+                    }
+                    scope = self.ctx.scope_of(scope);
+                }
+            }
+            View::Member { object, property } => match self.view(self.unwrap(object)) {
+                View::Ident("this" | "self" | "cls") => {
+                    let class = call.and_then(|c| ix.call_class.get(&c.id()).copied());
+                    match class {
+                        Some(class) => {
+                            scoped((class, property), ix.methods.get(&(class, property)))
+                        }
+                        None => scoped((FILE_WIDE, property), None),
+                    }
+                }
+                View::Ident(o) => {
+                    let class = ix.classes.get(o)?.id();
+                    scoped((class, property), ix.methods.get(&(class, property)))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// What the same-file functions a callee names return (or their `field`): the weakest of them, worked out
+    /// once for each set of functions however many calls name it.
+    fn trace_helpers(
+        &self,
+        helpers: Helpers<'c, 't>,
+        field: Option<&str>,
+        depth: usize,
+    ) -> Option<Traced> {
+        let ((scope, name), functions) = helpers;
+        let key = (scope, name, field.map(str::to_string));
+        self.remembered(&self.helpers, key, || {
+            self.visited.set(self.visited.get() + functions.len());
+            let options: Vec<Traced> = functions
+                .iter()
+                .flat_map(|f| self.returned(*f))
+                .filter_map(|r| match field {
+                    Some(field) => self.trace_field(r, field, depth + 1),
+                    None => self.trace(r, depth + 1),
+                })
+                .collect();
+            weakest(options)
+        })
     }
 
     /// The values a function returns: its `return` expressions and an expression body.
@@ -462,7 +575,9 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 }
             }
             // Arguments for same-file parameters named like a verifier: `authorizeUrl(secret, state)`.
-            let functions = self.same_file_functions(callee);
+            let functions = self
+                .same_file_functions(callee)
+                .map_or(&[][..], |(_, fs)| fs);
             if let Some(&f) = functions.last() {
                 let params = ctx.d.parameters(f, ctx.src);
                 let is_method = matches!(self.view(self.unwrap(callee)), View::Member { .. });
@@ -482,12 +597,17 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         }
         // Helpers named like a verifier: what they return is one (reported inside the helper), unless their
         // name says they do something else with it (`rememberVerifier` returns a storage key).
-        for (name, functions) in &ctx.ix.functions {
-            if is_verifier_name(name) && !acts_on_a_verifier(name) {
-                for &f in functions {
-                    out.extend(self.returned(f).into_iter().map(Expr::Node));
-                }
-            }
+        // In source order, so that the answers do not depend on the order of a hash map.
+        let mut named: Vec<Node<'t>> = ctx
+            .ix
+            .functions
+            .iter()
+            .filter(|(name, _)| is_verifier_name(name) && !acts_on_a_verifier(name))
+            .flat_map(|(_, fs)| fs.iter().copied())
+            .collect();
+        named.sort_by_key(|f| f.start_byte());
+        for f in named {
+            out.extend(self.returned(f).into_iter().map(Expr::Node));
         }
         out
     }
@@ -543,7 +663,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 match self.view(self.unwrap(f)) {
                     View::Call { .. } => self.hashed_input(f, depth + 1),
                     View::Ident(_) | View::Member { .. }
-                        if !self.same_file_functions(callee).is_empty()
+                        if self.same_file_functions(callee).is_some()
                             || contains_ci(last, "challenge") =>
                     {
                         Some(f)
@@ -606,11 +726,16 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         true
     }
 
+    /// Where a value comes from: once per expression and file.
     fn trace(&self, node: Node<'t>, depth: usize) -> Option<Traced> {
-        if depth > MAX_DEPTH || !self.spend() {
+        if depth > MAX_DEPTH {
             return None;
         }
         let node = self.unwrap(node);
+        self.remembered(&self.values, node.id(), || self.trace_new(node, depth))
+    }
+
+    fn trace_new(&self, node: Node<'t>, depth: usize) -> Option<Traced> {
         match self.view(node) {
             View::Str(_) | View::Add(..) | View::Adjacent(_) | View::Percent(..) => {
                 let mut leaves = Vec::new();
@@ -666,12 +791,18 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             }
             View::Other => {
                 // Arithmetic and other operators: a predictable operand makes a predictable value. A
-                // comparison gives a boolean, never a verifier.
-                let text = self.ctx.text(node);
-                if ["<", ">", "==", "!=", " in ", " is "]
-                    .iter()
-                    .any(|op| text.contains(op))
-                {
+                // comparison gives a boolean, never a verifier (its operator is one of the node's tokens:
+                // the text of a whole expression may be long, and its strings may hold any operator).
+                let comparison = (0..node.child_count()).any(|i| {
+                    node.child(i).is_some_and(|c| {
+                        !c.is_named()
+                            && matches!(
+                                self.ctx.text(c),
+                                "<" | ">" | "<=" | ">=" | "==" | "!=" | "===" | "!==" | "in" | "is"
+                            )
+                    })
+                });
+                if comparison {
                     return None;
                 }
                 (0..node.named_child_count().min(4))
@@ -723,7 +854,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         let mut traced = Vec::new();
         for &leaf in leaves {
             // Constant text (`CLIENT_ID`, `"mcp-"`) adds nothing to a value that has other parts.
-            if self.ctx.string_value(leaf).is_some() {
+            if self.ctx.is_constant(leaf) {
                 continue;
             }
             let t = self.trace(leaf, depth + 1)?;
@@ -763,11 +894,19 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         Some(first)
     }
 
+    /// The value of a variable: once per variable (scope and name), however many times it is used.
     fn trace_ident(&self, name: &'t str, at: Node<'t>, depth: usize) -> Option<Traced> {
         if self.ctx.ix.imports.contains_key(name) {
             return None;
         }
-        let (_, bindings) = self.ctx.lookup(name, at)?;
+        let (scope, bindings) = self.ctx.lookup(name, at)?;
+        self.remembered(&self.names, (scope.id(), name), || {
+            self.trace_bindings(bindings, depth)
+        })
+    }
+
+    fn trace_bindings(&self, bindings: &[super::Binding<'t>], depth: usize) -> Option<Traced> {
+        self.visited.set(self.visited.get() + bindings.len());
         match bindings {
             [only] if !only.append => match only.field {
                 Some(f) => self.trace_field(only.value, f, depth + 1),
@@ -797,12 +936,18 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
         }
     }
 
-    /// The value of `node.field`.
+    /// The value of `node.field`: once per expression, field and file.
     fn trace_field(&self, node: Node<'t>, field: &str, depth: usize) -> Option<Traced> {
-        if depth > MAX_DEPTH || !self.spend() {
+        if depth > MAX_DEPTH {
             return None;
         }
         let node = self.unwrap(node);
+        self.remembered(&self.fields, (node.id(), field.to_string()), || {
+            self.trace_field_new(node, field, depth)
+        })
+    }
+
+    fn trace_field_new(&self, node: Node<'t>, field: &str, depth: usize) -> Option<Traced> {
         match self.view(node) {
             View::Object(entries) => entries.into_iter().find_map(|e| match e {
                 Entry::Pair(Key::Name(k, _), v) if k == field => self.trace(v, depth + 1),
@@ -827,13 +972,8 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 if let Some(t) = self.trusted(&q, node) {
                     return is_verifier_name(field).then_some(t);
                 }
-                let options: Vec<Traced> = self
-                    .same_file_functions(callee)
-                    .into_iter()
-                    .flat_map(|f| self.returned(f))
-                    .filter_map(|r| self.trace_field(r, field, depth + 1))
-                    .collect();
-                weakest(options)
+                let helpers = self.same_file_functions(callee)?;
+                self.trace_helpers(helpers, Some(field), depth)
             }
             _ => None,
         }
@@ -979,14 +1119,8 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
                 .filter_map(|r| self.trace(r, depth + 1))
                 .find(Traced::predictable);
         }
-        let helpers = self.same_file_functions(callee);
-        if !helpers.is_empty() {
-            let options: Vec<Traced> = helpers
-                .iter()
-                .flat_map(|f| self.returned(*f))
-                .filter_map(|r| self.trace(r, depth + 1))
-                .collect();
-            if let Some(t) = weakest(options) {
+        if let Some(helpers) = self.same_file_functions(callee) {
+            if let Some(t) = self.trace_helpers(helpers, None, depth) {
                 return Some(t);
             }
             // A helper that encodes its argument (`base64url(bytes)`) keeps the argument's randomness.
@@ -1320,7 +1454,6 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     /// Whether a value (or its `field`) makes a verifier: it traces to a source, or comes from a helper that says
     /// it makes one.
     fn creates_verifier(&self, value: Node<'t>, field: Option<&str>) -> bool {
-        self.budget.set(BUDGET);
         let traced = match field {
             Some(f) => self.trace_field(value, f, 0),
             None => self.trace(value, 0),
@@ -1355,8 +1488,17 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             && self.declared_in(self.ctx.root.id(), name)
     }
 
-    /// Whether a module-level name is read inside some function of the file.
+    /// Whether a module-level name is read inside some function of the file (once per name).
     fn read_in_function(&self, name: &'t str) -> bool {
+        if let Some(known) = self.read_in_functions.borrow().get(name) {
+            return *known;
+        }
+        let answer = self.read_in_function_new(name);
+        self.read_in_functions.borrow_mut().insert(name, answer);
+        answer
+    }
+
+    fn read_in_function_new(&self, name: &'t str) -> bool {
         let root = self.ctx.root.id();
         self.ctx.uses_of(name).iter().any(|&u| {
             // A read of the variable itself: not the attribute `x.name`, not a parameter or local that
@@ -1491,11 +1633,26 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
     }
 
     /// Whether a file path is the same for every session and process (no per-session or per-process part).
+    /// Once per expression and file.
     fn fixed_path(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH || !self.spend() {
+        if depth > MAX_DEPTH {
             return false;
         }
         let node = self.unwrap(node);
+        if let Some(known) = self.fixed_paths.borrow().get(&node.id()) {
+            return *known;
+        }
+        if !self.spend() {
+            return false;
+        }
+        // A path that reaches itself is not known to be fixed.
+        self.fixed_paths.borrow_mut().insert(node.id(), false);
+        let answer = self.fixed_path_new(node, depth);
+        self.fixed_paths.borrow_mut().insert(node.id(), answer);
+        answer
+    }
+
+    fn fixed_path_new(&self, node: Node<'t>, depth: usize) -> bool {
         if let Some((dir, name)) = self.ctx.d.path_join(node) {
             return self.fixed_path(dir, depth + 1) && self.fixed_path(name, depth + 1);
         }
@@ -1654,10 +1811,7 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             }
             let module_variable = if b.declares {
                 // Python: only `global NAME` makes an assignment in a function write the module's name.
-                ctx.ix
-                    .globals
-                    .iter()
-                    .any(|(s, g)| *s == scope_id && *g == b.name)
+                ctx.ix.globals.contains(&(scope_id, b.name))
             } else {
                 self.module_level(b.name, b.target)
             };
@@ -1726,7 +1880,6 @@ impl<'t, D: Dialect> Verifiers<'_, 't, '_, D> {
             let arg = |i| Ctx::<D>::arg(&args, i, "");
             let key_of = |n: Option<Node<'t>>| n.and_then(|k| ctx.string_value(k));
             if let Some((path, data)) = self.file_write(callee, &args) {
-                self.budget.set(BUDGET);
                 if self.holds_verifier(data, 0) && self.fixed_path(path, 0) {
                     push(
                         span(call),
