@@ -120,6 +120,21 @@ fn first_word(name: &str) -> String {
     name[..end].to_ascii_lowercase()
 }
 
+/// Whether literal text ends with a query parameter `param=`: `…&code_challenge=`, `?code_challenge=`
+/// (not `…&code_challenge_method=`, not `…&xcode_challenge=`).
+fn ends_with_param(text: &str, param: &str) -> bool {
+    let Some(rest) = text.strip_suffix('=') else {
+        return false;
+    };
+    let Some(before) = rest.strip_suffix(param) else {
+        return false;
+    };
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, '&' | '?' | '#' | '"' | '\'' | ' ' | '\n'))
+}
+
 /// Whether a name denotes a code challenge (not its method).
 fn is_challenge_name(name: &str) -> bool {
     contains_ci(name, "challenge")
@@ -558,6 +573,21 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 }
             }
         }
+        // A value placed after `code_challenge=` in a string: `…&code_challenge=${c}`, `"…" + c`.
+        for &string in &ctx.ix.strings {
+            if let Some(value) = self.query_value_after(string, "code_challenge") {
+                self.named_value("code_challenge", value, &mut out);
+            }
+            if let View::Str(parts) = self.view(string) {
+                for pair in parts.windows(2) {
+                    if let [StrPart::Text(text, _), StrPart::Hole(value)] = pair {
+                        if ends_with_param(text, "code_challenge") {
+                            self.named_value("code_challenge", *value, &mut out);
+                        }
+                    }
+                }
+            }
+        }
         for &call in &ctx.ix.calls {
             let View::Call { callee, args, .. } = self.view(call) else {
                 continue;
@@ -620,6 +650,33 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         } else if is_challenge_name(name) {
             out.extend(self.hashed_input(value, 0).map(Expr::Node));
         }
+    }
+
+    /// The value concatenated right after a string that ends with `param=`: in `"…&code_challenge=" + c`
+    /// (also `a + "…&code_challenge=" + c`), `c`.
+    fn query_value_after(&self, string: Node<'t>, param: &str) -> Option<Node<'t>> {
+        let text = match self.view(string) {
+            View::Str(parts) => match parts.last() {
+                Some(StrPart::Text(text, _)) => *text,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !ends_with_param(text, param) {
+            return None;
+        }
+        // Up through the additions the string ends (`(a + "…=") + c`), to the one it starts the right of.
+        let mut cur = string;
+        for _ in 0..MAX_DEPTH {
+            let parent = self.ctx.parent(cur)?;
+            match self.view(parent) {
+                View::Add(left, right) if left.id() == cur.id() => return Some(right),
+                View::Add(_, right) if right.id() == cur.id() => cur = parent,
+                View::Wrapped(_) => cur = parent,
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The key of a member or index write target: `x.codeVerifier`, `x["code_verifier"]`.
@@ -2101,6 +2158,18 @@ mod tests {
         assert!(acts_on_a_verifier("is_verifier_expired"));
         assert!(!acts_on_a_verifier("makeVerifier"));
         assert!(!acts_on_a_verifier("_new_verifier"));
+        assert!(ends_with_param(
+            "https://as/authorize?code_challenge=",
+            "code_challenge"
+        ));
+        assert!(ends_with_param("&code_challenge=", "code_challenge"));
+        assert!(ends_with_param("code_challenge=", "code_challenge"));
+        assert!(!ends_with_param(
+            "&code_challenge_method=",
+            "code_challenge"
+        ));
+        assert!(!ends_with_param("&xcode_challenge=", "code_challenge"));
+        assert!(!ends_with_param("&code_challenge", "code_challenge"));
         assert!(is_challenge_name("code_challenge"));
         assert!(!is_challenge_name("code_challenge_method"));
         assert!(!is_challenge_name("code_challenge_methods_supported"));
