@@ -30,8 +30,8 @@ pub struct Index<'t> {
     pub bindings_named: HashMap<&'t str, Vec<usize>>,
     /// The enclosing scope of each scope node (the module maps to itself).
     pub scope_parent: HashMap<usize, Node<'t>>,
-    /// Bindings by the id of their value node.
-    pub by_value: HashMap<usize, Binding<'t>>,
+    /// Positions in `all_bindings` by the id of their value node (`binding_of_value`).
+    by_value: HashMap<usize, u32>,
     /// Functions defined in the file by name (last definition wins for lookups; all are kept), in source
     /// order.
     pub functions: HashMap<&'t str, Vec<Node<'t>>>,
@@ -92,6 +92,13 @@ impl<'t> Index<'t> {
             imports: HashMap::new(),
             suppressions: Vec::new(),
         }
+    }
+
+    /// The binding whose value is this node (the last one, when several share it).
+    pub fn binding_of_value(&self, value: usize) -> Option<&Binding<'t>> {
+        self.by_value
+            .get(&value)
+            .map(|&i| &self.all_bindings[i as usize].1)
     }
 
     /// The bindings of a name anywhere in the file, in source order.
@@ -206,8 +213,9 @@ pub fn index<'t, D: Dialect>(
                 .entry(b.name)
                 .or_default()
                 .push(ix.all_bindings.len());
+            ix.by_value
+                .insert(b.value.id(), ix.all_bindings.len() as u32);
             ix.all_bindings.push((scope, b));
-            ix.by_value.insert(b.value.id(), b);
         }
         if let Some(w) = d.member_write(node) {
             ix.member_writes.push(w);

@@ -559,6 +559,17 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
 
 /// Whether a name contains `word`, ignoring case, `_` and `-` (`code_challenge_method` has `challengemethod`).
 pub fn name_has(name: &str, word: &str) -> bool {
+    // Names are short and ASCII: fold them on the stack (this runs for every binding and key of a file).
+    let mut buf = [0u8; 128];
+    if name.is_ascii() && name.len() <= buf.len() {
+        let mut n = 0;
+        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        let word = word.as_bytes();
+        return buf[..n].windows(word.len()).any(|w| w == word);
+    }
     let folded: String = name
         .chars()
         .filter(|c| *c != '_' && *c != '-')

@@ -407,7 +407,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let mut cur = node;
         for _ in 0..6 {
             let parent = ctx.parent(cur)?;
-            if let Some(b) = ctx.ix.by_value.get(&cur.id()) {
+            if let Some(b) = ctx.ix.binding_of_value(cur.id()) {
                 return Some(b.name);
             }
             match ctx.view(parent) {
@@ -617,11 +617,12 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             if !folded.has_literal() {
                 continue;
             }
-            let q = query(&folded);
+            let (text, nodes) = folded.text();
+            let q = query_text(&text);
             // code_challenge_method=plain in any query string.
             for (k, v, at) in &q.params {
                 if k == "code_challenge_method" && v.as_deref() == Some("plain") {
-                    if let Some(sp) = self.locate_in(&folded, *at, "plain") {
+                    if let Some(sp) = self.locate_in(&nodes, *at, "plain") {
                         facts.plain_methods.push(PlainMethod {
                             span: sp,
                             site: PlainSite::ClientParam,
@@ -646,7 +647,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 params.add(k.clone(), top, None);
             }
             self.add_holder_writes(top, &mut params);
-            let Some(sp) = self.locate_in(&folded, *at, "response_type") else {
+            let Some(sp) = self.locate_in(&nodes, *at, "response_type") else {
                 continue;
             };
             facts.requests.push(AuthRequest {
@@ -659,9 +660,8 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     }
 
     /// The span of `word` in the literal piece holding offset `at` of the folded text.
-    fn locate_in(&self, folded: &Folded<'t>, at: usize, word: &str) -> Option<Span> {
-        let (_, nodes) = folded.text();
-        let node = Folded::node_at(&nodes, at)?;
+    fn locate_in(&self, nodes: &[(usize, Node<'t>)], at: usize, word: &str) -> Option<Span> {
+        let node = Folded::node_at(nodes, at)?;
         let text = self.ctx.text(node);
         let start = node.start_byte() + text.find(word).unwrap_or(0);
         Some(Span::new(
@@ -927,31 +927,47 @@ pub struct Query {
 /// on `&`. A parameter name must start its segment and look like one, so `"missing response_type=code"` has no
 /// `response_type` parameter.
 pub fn query(folded: &Folded) -> Query {
-    let (text, _) = folded.text();
-    let qs_start = text.find('?').map(|i| i + 1).unwrap_or(0);
+    query_text(&folded.text().0)
+}
+
+/// Values longer than this are not kept (no rule compares a parameter with a long value).
+const MAX_VALUE: usize = 1024;
+
+/// `query` over the text of a folded string (`Folded::text`). Scans bytes with memchr: a string may hold a
+/// megabyte of embedded text, and every request string is read.
+pub fn query_text(text: &str) -> Query {
+    let bytes = text.as_bytes();
+    let hole = HOLE as u8;
+    let qs_start = memchr::memchr(b'?', bytes).map(|i| i + 1).unwrap_or(0);
     // `${url}&state=...` with no `?` of its own: the hole may carry the query.
-    let mut unknown = qs_start == 0 && text.starts_with(HOLE);
+    let mut unknown = qs_start == 0 && bytes.first() == Some(&hole);
     let mut params = Vec::new();
     let mut start = qs_start;
-    for segment in text[qs_start..].split(['&', '#']) {
-        let seg_start = start;
-        start += segment.len() + 1;
-        match segment.split_once('=') {
-            Some((name, value)) => {
-                if name.contains(HOLE) {
+    while start <= bytes.len() {
+        let end = memchr::memchr2(b'&', b'#', &bytes[start..])
+            .map(|i| start + i)
+            .unwrap_or(bytes.len());
+        let segment = &text[start..end];
+        match memchr::memchr(b'=', segment.as_bytes()) {
+            Some(eq) => {
+                let (name, value) = (&segment[..eq], &segment[eq + 1..]);
+                if memchr::memchr(hole, name.as_bytes()).is_some() {
                     unknown = true;
                 } else if !name.is_empty()
                     && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"_-.[]".contains(&c))
                 {
-                    let value = (!value.contains(HOLE)).then(|| value.trim_end().to_string());
-                    params.push((name.to_string(), value, seg_start));
+                    let value = (value.len() <= MAX_VALUE
+                        && memchr::memchr(hole, value.as_bytes()).is_none())
+                    .then(|| value.trim_end().to_string());
+                    params.push((name.to_string(), value, start));
                 }
             }
-            None if segment.contains(HOLE) => unknown = true,
+            None if memchr::memchr(hole, segment.as_bytes()).is_some() => unknown = true,
             None => {}
         }
+        start = end + 1;
     }
     Query { params, unknown }
 }
