@@ -368,7 +368,9 @@ fn run<D: Dialect>(v: &Verifiers<'_, '_, '_, D>, facts: &mut FileFacts) {
 }
 
 /// A remembered answer: `None` while it is being worked out (a cycle reaches it: unknown).
-type Memo<T> = RefCell<HashMap<T, Option<Option<Traced>>>>;
+/// Answers are boxed: most are `None` (the value comes from a parameter or another file), and those should
+/// cost a pointer, not a whole `Traced`.
+type Memo<T> = RefCell<HashMap<T, Option<Option<Box<Traced>>>>>;
 
 /// The functions a callee may name, and the key their common answers are remembered under: the id of the
 /// scope or class they are defined in (`FILE_WIDE` for a name looked up in the whole file) and the name.
@@ -417,14 +419,15 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         compute: impl FnOnce() -> Option<Traced>,
     ) -> Option<Traced> {
         if let Some(known) = memo.borrow().get(&key) {
-            return known.clone().flatten();
+            return known.as_ref().and_then(|a| a.as_deref().cloned());
         }
         if !self.spend() {
             return None;
         }
         memo.borrow_mut().insert(key.clone(), None);
         let answer = compute();
-        memo.borrow_mut().insert(key, Some(answer.clone()));
+        memo.borrow_mut()
+            .insert(key, Some(answer.clone().map(Box::new)));
         answer
     }
 
@@ -789,6 +792,10 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             return None;
         }
         let node = self.unwrap(node);
+        // A variable's answer is remembered by the variable (`trace_ident`), not again by each use.
+        if let View::Ident(name) = self.view(node) {
+            return self.trace_ident(name, node, depth);
+        }
         self.remembered(&self.values, node.id(), || self.trace_new(node, depth))
     }
 
