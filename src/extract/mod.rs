@@ -12,19 +12,24 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, Tree};
 
-use crate::facts::{FileFacts, Span, Suppression};
-use crate::lang::{Lang, NodeKind, Preorder};
+use crate::facts::{FileFacts, Span};
+use crate::lang::{Lang, NodeKind};
 use crate::prefilter::Mentions;
 use crate::source::SkipReason;
 
 mod eval;
+mod fold;
+mod index;
 mod js;
 mod plain;
 mod py;
 mod requests;
 mod verifiers;
+#[cfg(test)]
+mod work_tests;
 
-pub use eval::{Folded, Piece};
+pub use fold::{Folded, Piece};
+pub use index::Index;
 
 /// How deep one evaluation may follow expressions and bindings.
 pub const MAX_DEPTH: usize = 24;
@@ -308,51 +313,35 @@ pub fn extract(
     src: &str,
     mentions: Mentions,
 ) -> Result<FileFacts, SkipReason> {
+    extract_with_work(lang, tree, src, mentions).map(|(facts, _)| facts)
+}
+
+/// What the analyses of one file did, counted in steps that do not depend on the machine: expressions
+/// folded, trace questions answered, and entries visited by lookups. Tests compare them across input sizes
+/// to catch work that grows faster than the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    pub fold_steps: usize,
+    pub trace_steps: usize,
+    /// Bindings and functions visited while tracing values.
+    pub trace_visits: usize,
+    /// Wrapping variables and string uses visited while grouping request parameters.
+    pub request_visits: usize,
+}
+
+/// `extract`, and the work it took.
+pub fn extract_with_work(
+    lang: Lang,
+    tree: &Tree,
+    src: &str,
+    mentions: Mentions,
+) -> Result<(FileFacts, Work), SkipReason> {
     let _kinds = crate::lang::kinds_for(lang);
     if lang.is_js_family() {
         analyze(&js::Js { lang }, tree, src, mentions)
     } else {
         analyze(&py::Py, tree, src, mentions)
     }
-}
-
-/// What one pass over the tree collects for the analyses.
-pub struct Index<'t> {
-    pub calls: Vec<Node<'t>>,
-    pub objects: Vec<Node<'t>>,
-    pub strings: Vec<Node<'t>>,
-    pub branches: Vec<Node<'t>>,
-    pub ors: Vec<Node<'t>>,
-    pub arrays: Vec<Node<'t>>,
-    pub member_writes: Vec<MemberWrite<'t>>,
-    /// Bindings by (scope id, name).
-    pub bindings: HashMap<(usize, &'t str), Vec<Binding<'t>>>,
-    /// Every binding with its scope, in source order.
-    pub all_bindings: Vec<(Node<'t>, Binding<'t>)>,
-    /// The enclosing scope of each scope node (the module maps to itself).
-    pub scope_parent: HashMap<usize, Node<'t>>,
-    /// Bindings by the id of their value node.
-    pub by_value: HashMap<usize, Binding<'t>>,
-    /// Functions defined in the file by name (last definition wins for lookups; all are kept).
-    pub functions: HashMap<&'t str, Vec<Node<'t>>>,
-    /// Return statements by the id of their function.
-    pub returns: HashMap<usize, Vec<Node<'t>>>,
-    /// Names declared `global` inside functions (Python).
-    pub globals: Vec<(usize, &'t str)>,
-    /// The module awaits at top level: an ES module run once as a script.
-    pub top_level_await: bool,
-    /// Names declared without a value, by (scope id, name).
-    pub bare_declarations: std::collections::HashSet<(usize, &'t str)>,
-    /// The parent of every named node (anonymous nodes are leaves, so every parent is named), and
-    /// identifiers by name: recorded only when an analysis will run.
-    pub parents: HashMap<usize, Node<'t>>,
-    pub idents: HashMap<&'t str, Vec<Node<'t>>>,
-    /// Classes defined in the file, by name.
-    pub classes: HashMap<&'t str, Node<'t>>,
-    /// Class fields with initialisers.
-    pub fields: Vec<ClassField<'t>>,
-    pub imports: HashMap<String, String>,
-    pub suppressions: Vec<Suppression>,
 }
 
 /// The shared state of an analysis of one file.
@@ -365,8 +354,8 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub mentions: Mentions,
     /// `scope_of` answers for nodes the analyses asked about.
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
-    /// Steps left to the current `fold`.
-    fold_steps: std::cell::Cell<usize>,
+    /// The folds of the file's strings, each expression folded once.
+    folds: fold::Folds<'t>,
 }
 
 fn analyze<D: Dialect>(
@@ -374,10 +363,10 @@ fn analyze<D: Dialect>(
     tree: &Tree,
     src: &str,
     mentions: Mentions,
-) -> Result<FileFacts, SkipReason> {
+) -> Result<(FileFacts, Work), SkipReason> {
     let root = tree.root_node();
     // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
-    let ix = index(d, root, src, mentions.any())?;
+    let ix = index::index(d, root, src, mentions.any())?;
     let ctx = Ctx {
         d,
         src,
@@ -385,167 +374,24 @@ fn analyze<D: Dialect>(
         ix,
         mentions,
         scopes: Default::default(),
-        fold_steps: std::cell::Cell::new(0),
+        // One fold step per expression: a budget of one per byte is never reached by folding each
+        // expression once, and bounds the file's work if something made the same expression fold again.
+        folds: fold::Folds::new(src.len() + 10_000),
     };
     let mut facts = FileFacts::default();
+    let mut work = Work::default();
     if mentions.request {
-        requests::extract(&ctx, &mut facts);
+        work.request_visits = requests::extract(&ctx, &mut facts);
     }
     if mentions.pkce {
         plain::extract(&ctx, &mut facts);
     }
     if mentions.code_verifier {
-        verifiers::extract(&ctx, &mut facts);
+        (work.trace_steps, work.trace_visits) = verifiers::extract(&ctx, &mut facts);
     }
+    work.fold_steps = ctx.folds.used();
     facts.suppressions = ctx.ix.suppressions;
-    Ok(facts)
-}
-
-/// One walk over the tree. `for_analysis`: also record what only the analyses use (parents, identifiers).
-fn index<'t, D: Dialect>(
-    d: &D,
-    root: Node<'t>,
-    src: &'t str,
-    for_analysis: bool,
-) -> Result<Index<'t>, SkipReason> {
-    let mut ix = Index {
-        calls: Vec::new(),
-        objects: Vec::new(),
-        strings: Vec::new(),
-        branches: Vec::new(),
-        ors: Vec::new(),
-        arrays: Vec::new(),
-        member_writes: Vec::new(),
-        bindings: HashMap::new(),
-        all_bindings: Vec::new(),
-        scope_parent: HashMap::new(),
-        by_value: HashMap::new(),
-        functions: HashMap::new(),
-        returns: HashMap::new(),
-        globals: Vec::new(),
-        top_level_await: false,
-        bare_declarations: Default::default(),
-        parents: HashMap::new(),
-        idents: HashMap::new(),
-        classes: HashMap::new(),
-        fields: Vec::new(),
-        imports: HashMap::new(),
-        suppressions: Vec::new(),
-    };
-    let mut found = Vec::new();
-    let mut globals = Vec::new();
-    // The enclosing scopes and functions of the current node, with their depths: kept during the walk, so no
-    // node has to climb its parents (tree-sitter finds a parent by walking down from the root).
-    let mut scopes: Vec<(usize, Node<'t>)> = Vec::new();
-    let mut functions: Vec<(usize, Node<'t>)> = Vec::new();
-    let mut named: Vec<(usize, Node<'t>)> = Vec::new();
-    let mut walk = Preorder::new(root);
-    while let Some(node) = walk.next() {
-        let depth = walk.depth();
-        if depth > MAX_NESTING {
-            return Err(SkipReason::TooDeep { limit: MAX_NESTING });
-        }
-        if for_analysis && node.is_named() {
-            while named.last().is_some_and(|(d, _)| *d >= depth) {
-                named.pop();
-            }
-            if let Some((_, p)) = named.last() {
-                ix.parents.insert(node.id(), *p);
-            }
-            named.push((depth, node));
-        }
-        while scopes.last().is_some_and(|(d, _)| *d >= depth) {
-            scopes.pop();
-        }
-        while functions.last().is_some_and(|(d, _)| *d >= depth) {
-            functions.pop();
-        }
-        let scope = scopes.last().map(|s| s.1).unwrap_or(root);
-        let function = functions.last().map(|f| f.1);
-        if d.is_scope(node) {
-            ix.scope_parent.insert(node.id(), scope);
-            scopes.push((depth, node));
-        }
-        if d.is_function(node) {
-            functions.push((depth, node));
-        }
-        if d.is_comment(node) {
-            if let Some(s) = suppression(node, src) {
-                ix.suppressions.push(s);
-            }
-            continue;
-        }
-        if !node.is_named() {
-            continue;
-        }
-        match d.class(node, src) {
-            Class::Call => ix.calls.push(node),
-            Class::Object => ix.objects.push(node),
-            Class::Str => ix.strings.push(node),
-            Class::Or => ix.ors.push(node),
-            Class::Array => ix.arrays.push(node),
-            Class::Ident(name) if for_analysis => ix.idents.entry(name).or_default().push(node),
-            Class::Ident(_) | Class::Other => {}
-        }
-        if d.branch(node).is_some() {
-            ix.branches.push(node);
-        }
-        found.clear();
-        d.bindings(node, src, &mut found);
-        if !found.is_empty() {
-            for b in found.drain(..) {
-                ix.bindings.entry((scope.id(), b.name)).or_default().push(b);
-                ix.all_bindings.push((scope, b));
-                ix.by_value.insert(b.value.id(), b);
-            }
-        }
-        if let Some(w) = d.member_write(node) {
-            ix.member_writes.push(w);
-        }
-        if let Some((name, f)) = d.function_def(node, src) {
-            ix.functions.entry(name).or_default().push(f);
-        }
-        if d.is_return(node) {
-            if let Some(f) = function {
-                ix.returns.entry(f.id()).or_default().push(node);
-            }
-        }
-        if !ix.top_level_await && function.is_none() && d.is_await(node) {
-            ix.top_level_await = true;
-        }
-        if let Some(name) = d.bare_declaration(node, src) {
-            ix.bare_declarations.insert((scope.id(), name));
-        }
-        if let Some(name) = d.class_name(node, src) {
-            ix.classes.insert(name, node);
-        }
-        if let Some(f) = d.class_field(node, src) {
-            ix.fields.push(f);
-        }
-        globals.clear();
-        d.globals(node, src, &mut globals);
-        if !globals.is_empty() {
-            ix.globals
-                .extend(globals.drain(..).map(|g| (scope.id(), g)));
-        }
-        d.imports(node, src, &mut ix.imports);
-    }
-    Ok(ix)
-}
-
-/// A `skillaudit-ignore` comment (its text is read by `crate::suppress`).
-fn suppression(node: Node, src: &str) -> Option<Suppression> {
-    let directive = crate::suppress::parse(&src[node.byte_range()])?;
-    let line_start = src[..node.start_byte()]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let trailing = !src[line_start..node.start_byte()].trim().is_empty();
-    Some(Suppression {
-        span: Span::new(node.start_byte(), node.end_byte()),
-        directive,
-        trailing,
-    })
+    Ok((facts, work))
 }
 
 pub fn span(node: Node) -> Span {
@@ -713,6 +559,17 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
 
 /// Whether a name contains `word`, ignoring case, `_` and `-` (`code_challenge_method` has `challengemethod`).
 pub fn name_has(name: &str, word: &str) -> bool {
+    // Names are short and ASCII: fold them on the stack (this runs for every binding and key of a file).
+    let mut buf = [0u8; 128];
+    if name.is_ascii() && name.len() <= buf.len() {
+        let mut n = 0;
+        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        let word = word.as_bytes();
+        return buf[..n].windows(word.len()).any(|w| w == word);
+    }
     let folded: String = name
         .chars()
         .filter(|c| *c != '_' && *c != '-')
@@ -724,6 +581,7 @@ pub fn name_has(name: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Preorder;
 
     fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {

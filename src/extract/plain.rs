@@ -39,7 +39,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
 /// the member it is written to, or the first argument of `.set(name, value)`.
 fn name_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<String> {
     let parent = ctx.parent(value)?;
-    if let Some(b) = ctx.ix.by_value.get(&value.id()) {
+    if let Some(b) = ctx.ix.binding_of_value(value.id()) {
         return Some(b.name.to_string());
     }
     if let Some(w) = ctx
@@ -146,7 +146,7 @@ fn classify<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> Option<(PlainS
     }
     if name == "pkce" || is_method_name(&name) {
         // `if (!method) method = "plain"` is a default on the server side.
-        if let Some(b) = ctx.ix.by_value.get(&s.id()) {
+        if let Some(b) = ctx.ix.binding_of_value(s.id()) {
             let mut cur = b.target;
             for _ in 0..4 {
                 let Some(p) = ctx.parent(cur) else { break };

@@ -1,14 +1,16 @@
 //! Authorization requests: parameter containers, `URLSearchParams` builders, query strings and library calls.
 //! Also the client-side `code_challenge_method=plain` found in query strings.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
 use crate::lang::NodeKind;
 
-use super::eval::{Folded, Params, HOLE};
-use super::{span, Arg, Ctx, Dialect, View};
+use super::eval::Params;
+use super::fold::{Folded, HOLE};
+use super::{span, Arg, Binding, Ctx, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, PlainMethod, PlainSite, Provision, RequestForm, Span};
 
 /// Keys that mark a container as an OAuth authorization request beside `response_type`.
@@ -66,25 +68,36 @@ struct Write<'t> {
     value: Option<Node<'t>>,
 }
 
-pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+/// Extracts authorization requests; returns the wrapping variables and string uses visited (`Work`).
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     // Containers, builders and strings need a `response_type` key; library calls need their method name
     // (`ctx.mentions`, from the prefilter's one pass over the text).
     let has_response_type = ctx.mentions.response_type;
-    let mut wrapping: HashMap<&str, Vec<(&str, Node)>> = HashMap::new();
+    let mut a = Analysis {
+        ctx,
+        writes: HashMap::new(),
+        library_args: HashSet::new(),
+        wrapping: HashMap::new(),
+        pushed: HashSet::new(),
+        first_bindings: HashMap::new(),
+        string_uses: Default::default(),
+        member_writes_by_receiver: Default::default(),
+        visited: Default::default(),
+    };
     for (_, b) in &ctx.ix.all_bindings {
         if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
-            for a in args {
-                if let Arg::Positional(n) = a {
-                    wrapping
-                        .entry(ctx.text(n))
+            let scope = a.group_scope(b.value);
+            for arg in args {
+                if let Arg::Positional(n) = arg {
+                    a.wrapping
+                        .entry((scope, ctx.text(n)))
                         .or_default()
-                        .push((b.name, b.value));
+                        .push(b.name);
                 }
             }
         }
     }
     // Arguments of pushed authorization requests (`oauth.pushedAuthorizationRequest(as, client, auth, params)`).
-    let mut pushed = HashSet::new();
     for &call in &ctx.ix.calls {
         let View::Call { callee, args, .. } = ctx.view(call) else {
             continue;
@@ -93,19 +106,12 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
             .callee_name(callee)
             .is_some_and(|n| n.contains("pushedAuthorization"))
         {
-            pushed.extend(args.iter().filter_map(|a| match a {
+            a.pushed.extend(args.iter().filter_map(|a| match a {
                 Arg::Positional(n) => Some(ctx.text(*n)),
                 _ => None,
             }));
         }
     }
-    let mut a = Analysis {
-        ctx,
-        writes: HashMap::new(),
-        library_args: HashSet::new(),
-        wrapping,
-        pushed,
-    };
     a.collect_writes();
     a.libraries(facts);
     if has_response_type {
@@ -115,6 +121,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     }
     facts.requests.sort_by_key(|r| r.span);
     facts.requests.dedup_by_key(|r| r.span);
+    a.visited.get()
 }
 
 struct Analysis<'c, 't, 'd, D: Dialect> {
@@ -123,10 +130,19 @@ struct Analysis<'c, 't, 'd, D: Dialect> {
     writes: HashMap<(usize, String), Vec<Write<'t>>>,
     /// Object arguments of library calls (handled there, not as containers).
     library_args: HashSet<usize>,
-    /// Variables initialised by a call that takes another variable: argument text → (variable, value).
-    wrapping: HashMap<&'t str, Vec<(&'t str, Node<'t>)>>,
+    /// Variables initialised by a call that takes another variable, by (grouping scope id, argument text).
+    wrapping: HashMap<(usize, &'t str), Vec<&'t str>>,
     /// Texts of the arguments of pushed-authorization-request calls.
     pushed: HashSet<&'t str>,
+    /// The first binding of each name in each grouping scope (filled when builders need it).
+    first_bindings: HashMap<(usize, &'t str), Binding<'t>>,
+    /// By name, the start bytes of its uses that are part of a larger string, in source order (worked out
+    /// once per name asked about).
+    string_uses: RefCell<HashMap<&'t str, Vec<usize>>>,
+    /// Member writes by receiver text (filled when a Python session needs it).
+    member_writes_by_receiver: RefCell<Option<HashMap<String, Vec<Node<'t>>>>>,
+    /// Wrapping variables and string uses visited (`Work::request_visits`).
+    visited: std::cell::Cell<usize>,
 }
 
 fn provision(params: &Params, key: &str) -> Provision {
@@ -350,13 +366,15 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     ) {
         let mut i = 0;
         while i < holders.len() && i < 8 {
-            for &(bound, value) in self
+            let holder = holders[i].clone();
+            let wrappers = self
                 .wrapping
-                .get(holders[i].as_str())
+                .get(&(scope, holder.as_str()))
                 .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                if !holders.iter().any(|h| h == bound) && self.group_scope(value) == scope {
+                .unwrap_or(&[]);
+            self.visited.set(self.visited.get() + wrappers.len());
+            for &bound in wrappers {
+                if !holders.iter().any(|h| h == bound) {
                     holders.push(bound.to_string());
                 }
             }
@@ -389,7 +407,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let mut cur = node;
         for _ in 0..6 {
             let parent = ctx.parent(cur)?;
-            if let Some(b) = ctx.ix.by_value.get(&cur.id()) {
+            if let Some(b) = ctx.ix.binding_of_value(cur.id()) {
                 return Some(b.name);
             }
             match ctx.view(parent) {
@@ -495,8 +513,15 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let _ = (params, facts);
     }
 
-    fn builders(&self, facts: &mut FileFacts) {
+    fn builders(&mut self, facts: &mut FileFacts) {
         let ctx = self.ctx;
+        if self.writes.is_empty() {
+            return;
+        }
+        for (_, b) in &ctx.ix.all_bindings {
+            let key = (self.group_scope(b.value), b.name);
+            self.first_bindings.entry(key).or_insert(*b);
+        }
         for ((scope, receiver), writes) in &self.writes {
             let Some(rt) = writes
                 .iter()
@@ -510,12 +535,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             let mut params = Params::default();
             // Parameters given when the receiver was created: `new URLSearchParams({...})`, `new URL("...?a=b")`.
             let base = receiver.strip_suffix(".searchParams").unwrap_or(receiver);
-            if let Some((_, b)) = ctx
-                .ix
-                .all_bindings
-                .iter()
-                .find(|(_, b)| b.name == base && self.group_scope(b.value) == *scope)
-            {
+            if let Some(b) = self.first_bindings.get(&(*scope, base)) {
                 if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
                     if let Some(Arg::Positional(first)) = args.first().copied() {
                         match ctx.object_params(first, 0) {
@@ -597,11 +617,12 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             if !folded.has_literal() {
                 continue;
             }
-            let q = query(&folded);
+            let (text, nodes) = folded.text();
+            let q = query_text(&text);
             // code_challenge_method=plain in any query string.
             for (k, v, at) in &q.params {
                 if k == "code_challenge_method" && v.as_deref() == Some("plain") {
-                    if let Some(sp) = self.locate_in(&folded, *at, "plain") {
+                    if let Some(sp) = self.locate_in(&nodes, *at, "plain") {
                         facts.plain_methods.push(PlainMethod {
                             span: sp,
                             site: PlainSite::ClientParam,
@@ -626,7 +647,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 params.add(k.clone(), top, None);
             }
             self.add_holder_writes(top, &mut params);
-            let Some(sp) = self.locate_in(&folded, *at, "response_type") else {
+            let Some(sp) = self.locate_in(&nodes, *at, "response_type") else {
                 continue;
             };
             facts.requests.push(AuthRequest {
@@ -639,9 +660,8 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     }
 
     /// The span of `word` in the literal piece holding offset `at` of the folded text.
-    fn locate_in(&self, folded: &Folded<'t>, at: usize, word: &str) -> Option<Span> {
-        let (_, nodes) = folded.text();
-        let node = Folded::node_at(&nodes, at)?;
+    fn locate_in(&self, nodes: &[(usize, Node<'t>)], at: usize, word: &str) -> Option<Span> {
+        let node = Folded::node_at(nodes, at)?;
         let text = self.ctx.text(node);
         let start = node.start_byte() + text.find(word).unwrap_or(0);
         Some(Span::new(
@@ -662,15 +682,28 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             .is_some_and(|p| self.ctx.d.is_throw(p))
     }
 
-    /// Whether a string bound to a variable is used inside a larger string (then that one is the request).
+    /// Whether a string bound to a variable is used, later in the variable's scope, inside a larger string
+    /// (then that one is the request).
     fn used_in_larger_string(&self, node: Node<'t>) -> bool {
         let ctx = self.ctx;
         let Some(name) = self.holder(node) else {
             return false;
         };
-        ctx.uses_of(name)
-            .iter()
-            .any(|u| u.start_byte() > node.end_byte() && self.is_string_part(*u).is_some())
+        let end = ctx
+            .lookup(name, node)
+            .map_or(ctx.root.end_byte(), |(scope, _)| scope.end_byte());
+        let mut memo = self.string_uses.borrow_mut();
+        let starts = memo.entry(name).or_insert_with(|| {
+            self.visited
+                .set(self.visited.get() + ctx.uses_of(name).len());
+            ctx.uses_of(name)
+                .iter()
+                .filter(|u| self.is_string_part(**u).is_some())
+                .map(|u| u.start_byte())
+                .collect()
+        });
+        let after = starts.partition_point(|s| *s <= node.end_byte());
+        starts.get(after).is_some_and(|s| *s < end)
     }
 
     fn libraries(&mut self, facts: &mut FileFacts) {
@@ -850,16 +883,20 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             View::Ident(name) => ctx.resolve_ident(name, receiver)?,
             View::Member { .. } => {
                 let key = self.receiver_key(receiver);
-                let mut values = ctx
-                    .ix
-                    .member_writes
-                    .iter()
-                    .filter(|w| self.receiver_key(w.target) == key);
-                let first = values.next()?;
-                if values.next().is_some() {
-                    return None;
+                let mut by_receiver = self.member_writes_by_receiver.borrow_mut();
+                let by_receiver = by_receiver.get_or_insert_with(|| {
+                    let mut map: HashMap<String, Vec<Node<'t>>> = HashMap::new();
+                    for w in &ctx.ix.member_writes {
+                        map.entry(self.receiver_key(w.target))
+                            .or_default()
+                            .push(w.value);
+                    }
+                    map
+                });
+                match by_receiver.get(&key).map(Vec::as_slice) {
+                    Some([only]) => *only,
+                    _ => return None,
                 }
-                first.value
             }
             _ => return None,
         };
@@ -890,31 +927,47 @@ pub struct Query {
 /// on `&`. A parameter name must start its segment and look like one, so `"missing response_type=code"` has no
 /// `response_type` parameter.
 pub fn query(folded: &Folded) -> Query {
-    let (text, _) = folded.text();
-    let qs_start = text.find('?').map(|i| i + 1).unwrap_or(0);
+    query_text(&folded.text().0)
+}
+
+/// Values longer than this are not kept (no rule compares a parameter with a long value).
+const MAX_VALUE: usize = 1024;
+
+/// `query` over the text of a folded string (`Folded::text`). Scans bytes with memchr: a string may hold a
+/// megabyte of embedded text, and every request string is read.
+pub fn query_text(text: &str) -> Query {
+    let bytes = text.as_bytes();
+    let hole = HOLE as u8;
+    let qs_start = memchr::memchr(b'?', bytes).map(|i| i + 1).unwrap_or(0);
     // `${url}&state=...` with no `?` of its own: the hole may carry the query.
-    let mut unknown = qs_start == 0 && text.starts_with(HOLE);
+    let mut unknown = qs_start == 0 && bytes.first() == Some(&hole);
     let mut params = Vec::new();
     let mut start = qs_start;
-    for segment in text[qs_start..].split(['&', '#']) {
-        let seg_start = start;
-        start += segment.len() + 1;
-        match segment.split_once('=') {
-            Some((name, value)) => {
-                if name.contains(HOLE) {
+    while start <= bytes.len() {
+        let end = memchr::memchr2(b'&', b'#', &bytes[start..])
+            .map(|i| start + i)
+            .unwrap_or(bytes.len());
+        let segment = &text[start..end];
+        match memchr::memchr(b'=', segment.as_bytes()) {
+            Some(eq) => {
+                let (name, value) = (&segment[..eq], &segment[eq + 1..]);
+                if memchr::memchr(hole, name.as_bytes()).is_some() {
                     unknown = true;
                 } else if !name.is_empty()
                     && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"_-.[]".contains(&c))
                 {
-                    let value = (!value.contains(HOLE)).then(|| value.trim_end().to_string());
-                    params.push((name.to_string(), value, seg_start));
+                    let value = (value.len() <= MAX_VALUE
+                        && memchr::memchr(hole, value.as_bytes()).is_none())
+                    .then(|| value.trim_end().to_string());
+                    params.push((name.to_string(), value, start));
                 }
             }
-            None if segment.contains(HOLE) => unknown = true,
+            None if memchr::memchr(hole, segment.as_bytes()).is_some() => unknown = true,
             None => {}
         }
+        start = end + 1;
     }
     Query { params, unknown }
 }
