@@ -256,13 +256,15 @@ fn check_suppressions(lang: Lang, text: &str, suppressions: &[Suppression]) {
             comment.contains(MARKER),
             "suppression: a comment without `{MARKER}`: {comment:?}"
         );
+        // tree-sitter-javascript can start a comment node at the blanks before it (`/ // x`: the node is
+        // ` // x`), so blanks are allowed; Annex B's HTML-like comments are comments too.
+        let bare = comment.trim_start_matches([' ', '\t', '\r', '\u{b}', '\u{c}']);
         let opener = if lang == Lang::Python {
-            comment.starts_with('#')
+            bare.starts_with('#')
         } else {
-            // Annex B's HTML-like comments are comments too.
             ["//", "/*", "<!--", "-->"]
                 .iter()
-                .any(|o| comment.starts_with(o))
+                .any(|o| bare.starts_with(o))
         };
         assert!(
             opener,
