@@ -256,9 +256,10 @@ fn check_suppressions(lang: Lang, text: &str, suppressions: &[Suppression]) {
             comment.contains(MARKER),
             "suppression: a comment without `{MARKER}`: {comment:?}"
         );
-        // tree-sitter-javascript can start a comment node at the blanks before it (`/ // x`: the node is
-        // ` // x`), so blanks are allowed; Annex B's HTML-like comments are comments too.
-        let bare = comment.trim_start_matches([' ', '\t', '\r', '\u{b}', '\u{c}']);
+        // tree-sitter-javascript can start a comment node at the whitespace before it (`/ // x`: the node
+        // is ` // x`; also U+00A0, U+2028, U+3000, U+FEFF), so that is allowed; Annex B's HTML-like comments
+        // are comments too.
+        let bare = comment.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         let opener = if lang == Lang::Python {
             bare.starts_with('#')
         } else {
