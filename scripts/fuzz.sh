@@ -6,12 +6,13 @@
 #   scripts/fuzz.sh SECONDS [TARGET...]     # targets: fuzz_js fuzz_ts fuzz_py fuzz_suppressions (default: all)
 #
 # Environment: FUZZ_WORK=DIR keeps corpora and artifacts in DIR instead of a new temporary directory (reuse it
-# to continue from an earlier run's corpus); FUZZ_ARGS adds libFuzzer flags.
+# to continue from an earlier run's corpus); FUZZ_ARGS adds libFuzzer flags; FUZZ_COVERAGE=1 replays each final
+# corpus once more and prints the edges it covers in each file of src/ (coverage.txt beside the corpus).
 # Exit status: 0 when nothing was found, 1 when a target left an artifact, 2 on a setup error.
 set -euo pipefail
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
@@ -91,6 +92,21 @@ for target in "${targets[@]}"; do
     [[ -f $work/$target/fuzz-0.log ]] && cat "$work/$target/fuzz-0.log" >>"$log"
     grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1 || true
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | awk '!seen[$0]++' || true
+    if [[ ${FUZZ_COVERAGE:-0} == 1 ]]; then
+        cargo +nightly fuzz run --fuzz-dir "$root/fuzz" "${build_flags[@]}" "$target" "$corpus" -- \
+            -runs=0 -print_coverage=1 -timeout=10 -rss_limit_mb=2048 >"$work/$target/coverage.log" 2>&1 || true
+        # COVERED_FUNC / UNCOVERED_FUNC lines: "... edges: covered/total name path:line".
+        awk -v src="$root/src/" '/^(UN)?COVERED_FUNC:/ {
+                split($5, e, "/"); f = $NF; sub(/:[0-9]+$/, "", f)
+                if (index(f, src) == 1) { f = "src/" substr(f, length(src) + 1); c[f] += e[1]; t[f] += e[2]; C += e[1]; T += e[2] }
+            }
+            END {
+                for (f in c) printf "%-34s %6d/%-6d %5.1f%%\n", f, c[f], t[f], 100 * c[f] / t[f]
+                if (T) printf "%-34s %6d/%-6d %5.1f%%\n", "src/ (code linked into the target)", C, T, 100 * C / T
+            }' "$work/$target/coverage.log" | sort >"$work/$target/coverage.txt"
+        echo "edges covered by the final corpus (details in $work/$target/coverage.txt):"
+        grep 'linked into' "$work/$target/coverage.txt" || true
+    fi
     shopt -s nullglob
     for artifact in "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/slow-unit-*; do
         found=1
