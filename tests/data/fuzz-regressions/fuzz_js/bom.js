@@ -1,0 +1,1 @@
+﻿const params = new URLSearchParams({ response_type: "code" }); // skillaudit-ignore

@@ -1,0 +1,2 @@
+#!/usr/bin/env node // skillaudit-ignore
+const p = { response_type: "code" };

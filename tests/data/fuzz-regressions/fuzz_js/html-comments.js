@@ -1,0 +1,3 @@
+<!-- skillaudit-ignore: oauth-without-pkce
+const p = { response_type: "code" };
+--> skillaudit-ignore

@@ -1,0 +1,2 @@
+const params = { response_type: "code" };
+// ÿþ â‚

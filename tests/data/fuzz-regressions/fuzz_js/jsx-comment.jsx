@@ -1,0 +1,1 @@
+const A = () => <a href={`/authorize?response_type=code`}>{/* skillaudit-ignore */}</a>;

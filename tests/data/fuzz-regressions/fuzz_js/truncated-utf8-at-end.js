@@ -1,0 +1,1 @@
+const code_verifier = "â‚

@@ -1,0 +1,1 @@
+const u = `${`${`${`${response_type}` + `a${

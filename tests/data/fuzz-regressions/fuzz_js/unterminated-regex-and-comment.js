@@ -1,0 +1,1 @@
+const code_verifier = /[a-z/.test(x); /* skillaudit-ignore: pkce-plain-method

@@ -1,0 +1,1 @@
+const url = `https://auth.example/authorize?response_type=code&state=${state

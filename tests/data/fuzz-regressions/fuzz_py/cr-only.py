@@ -1,0 +1,1 @@
+def f():    x = {"response_type": "code"}    if x:        return "plain"

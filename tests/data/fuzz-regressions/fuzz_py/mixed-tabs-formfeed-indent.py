@@ -1,0 +1,5 @@
+def f():
+	if x:
+          y = "response_type"
+	  	code_verifier = "plain"
+  return 1

@@ -1,0 +1,1 @@
+params = {"response_type": "code", "state": ("abc

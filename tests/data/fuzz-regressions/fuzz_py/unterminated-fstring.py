@@ -1,0 +1,1 @@
+url = f"https://auth.example/authorize?response_type=code&state={state

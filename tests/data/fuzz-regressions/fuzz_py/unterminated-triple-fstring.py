@@ -1,0 +1,2 @@
+url = f"""/authorize?response_type=code
+{state

@@ -1,0 +1,1 @@
+const url: string = `/authorize?response_type=code&${state as string
