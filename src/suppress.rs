@@ -33,11 +33,14 @@ pub enum Form {
 
 pub const MARKER: &str = "skillaudit-ignore";
 
-/// Whether a rule id is spelled as ids are (`lowercase-with-dashes`).
-fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+/// The text after the first marker in a comment that stands as a word (`skillaudit-ignored` and
+/// `skillaudit-ignore-next-line` are other words).
+pub fn after_marker(comment: &str) -> Option<&str> {
+    comment.match_indices(MARKER).find_map(|(at, _)| {
+        let rest = &comment[at + MARKER.len()..];
+        (!rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .then_some(rest)
+    })
 }
 
 /// Strips what closes a comment and surrounding space from a reason.
@@ -50,12 +53,7 @@ fn clean_reason(s: &str) -> Option<String> {
 /// Reads the suppression in a comment's text, if it has one. Never fails: what cannot be read is a
 /// `Bare` directive (reported, suppressing nothing).
 pub fn parse(comment: &str) -> Option<Directive> {
-    let at = comment.find(MARKER)?;
-    let rest = &comment[at + MARKER.len()..];
-    // `skillaudit-ignore-next-line` and the like are other words, not this marker.
-    if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return None;
-    }
+    let rest = after_marker(comment)?;
     if let Some(inner) = rest.strip_prefix('[') {
         let Some(close) = inner.find(']') else {
             return Some(Directive {
@@ -98,7 +96,12 @@ pub fn parse(comment: &str) -> Option<Directive> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .map(|s| s.trim_end_matches("*/").trim())
         .filter(|s| !s.is_empty())
-        .take_while(|s| is_id(s))
+        // Misspelled ids (`No_State_Parameter`) are kept, so that they are reported as unknown instead of
+        // silently dropped; the list ends at the first word that cannot be an id at all.
+        .take_while(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .map(str::to_string)
         .collect();
     let form = if rules.is_empty() {
@@ -182,5 +185,14 @@ mod tests {
         }
         assert_eq!(parse("// nothing here"), None);
         assert_eq!(parse("// skillaudit-ignored-by-design"), None);
+        assert_eq!(
+            parse("# skillaudit-ignored, but: skillaudit-ignore[a-rule]: why"),
+            d(&["a-rule"], Some("why"), Form::Bracketed)
+        );
+        // A misspelled id is kept (and reported as unknown), not read as an empty list.
+        assert_eq!(
+            parse("// skillaudit-ignore: No_State_Parameter"),
+            d(&["No_State_Parameter"], None, Form::Legacy)
+        );
     }
 }

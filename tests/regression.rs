@@ -4,62 +4,31 @@
 //! files stay a few KB).
 //!
 //! Inputs that still crash are listed in `KNOWN_OPEN` / `KNOWN_OPEN_GENERATED` and skipped with a note, so the
-//! suite stays green until their fix lands; `cargo test --test regression -- --ignored` runs them (one of them
-//! aborts the process). Delete an entry when its fix lands.
+//! suite stays green until their fix lands; `cargo test --test regression -- --ignored` runs them.
+//! Delete an entry when its fix lands.
 
 mod fuzz_harness;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use fuzz_harness::{Placement, JS, PY, TS};
 use skillaudit::lang::Lang;
 
 /// Corpus files (relative to the corpus directory) that still fail, with what fails. Their names start with
 /// `known-open-`, which `scripts/fuzz.sh` leaves out of its seeds.
-const KNOWN_OPEN: &[(&str, &str)] = &[
-    (
-        "fuzz_suppressions/known-open-uppercase-rule-id-suppresses-every-rule",
-        "`skillaudit-ignore: Oauth-Without-Pkce` is read as an empty rule list (extract::suppression stops at \
-         the first id with a character outside a-z and -), so it suppresses every rule and warns about nothing",
-    ),
-    (
-        "fuzz_suppressions/known-open-underscore-rule-id-suppresses-every-rule",
-        "`skillaudit-ignore: no_state_parameter` is read as an empty rule list, so it suppresses every rule \
-         (here oauth-without-pkce) and warns about nothing",
-    ),
-];
+const KNOWN_OPEN: &[(&str, &str)] = &[];
 
 /// Generated inputs (by name in `generated`) that still fail, with what fails.
 ///
-/// The Python ones abort the process in tree-sitter-python's external scanner:
-/// `tree_sitter_python_external_scanner_serialize` writes 2 + (open string delimiters, at most 255) +
-/// 2 × (indentation levels) bytes and checks the 1,024-byte bound only between 2-byte indent entries, so with
-/// an odd number of open delimiters it writes 1,025 bytes and tree-sitter's
-/// `ts_parser__external_scanner_serialize` asserts `length <= 1024`. One open string needs 511 levels; 255
-/// nested open f-strings need only 384. A pre-parse check in src/source.rs is on its way: it must count
-/// indentation levels and bound them below 384, whatever the strings. The TypeScript one is slow (over the
-/// time budget here), not a crash.
-const KNOWN_OPEN_GENERATED: &[(&str, &str)] = &[
-    (
-        "py-511-indent-levels-with-string",
-        "aborts: tree-sitter-python scanner serialisation overflow (`length <= 1024`), 511 levels, 1 string",
-    ),
-    (
-        "py-384-indent-levels-255-open-fstrings",
-        "aborts: tree-sitter-python scanner serialisation overflow (`length <= 1024`), 384 levels, 255 f-strings",
-    ),
-    (
-        "ts-300000-unclosed-type-arguments",
-        "slow: tree-sitter's ts_parser__accept (ts_subtree_summarize_children over the GLR stack) is \
-         superlinear on repeated `a<` in TypeScript/TSX: 600 KB parse in ~9 s (TS) / ~12 s (TSX), 2 MB in \
-         38 s and 2.3 GB RSS (debug CLI, C at opt-level 2), nearly all of it in the parse",
-    ),
-];
-
-/// Time allowed for one generated input in an unoptimised test build; a quadratic walk over 100,000 nodes
-/// takes far longer.
-const BUDGET: Duration = Duration::from_secs(30);
+/// The Python ones that aborted the process in tree-sitter-python's external scanner (its serialisation
+/// writes 1,025 bytes with 384+ indentation levels and an odd number of open strings) are refused before
+/// parsing now (`lang::guard`): they run below and must come out as skipped, not abort.
+const KNOWN_OPEN_GENERATED: &[(&str, &str)] = &[(
+    "ts-300000-unclosed-type-arguments",
+    "slow and memory-hungry in tree-sitter-typescript itself: repeated `a<` keeps GLR stack versions alive \
+     (about 2.4 KB of memory per input byte in a release build, 243 MB for 300 KB; the parse is linear in \
+     progress checks), nearly all of it in the parse, which the parse floor pays too",
+)];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-regressions")
@@ -67,14 +36,6 @@ fn corpus_dir() -> PathBuf {
 
 /// The entry point of each fuzz target, by its name (the corpus's folder names).
 fn target(name: &str) -> fn(&[u8]) {
-    target_with(name, false)
-}
-
-/// `target`, or for suppressions with the checks that are not in the fuzz target while a bug is open.
-fn target_with(name: &str, strict: bool) -> fn(&[u8]) {
-    if strict && name == "fuzz_suppressions" {
-        return fuzz_harness::check_suppression_strict;
-    }
     match name {
         "fuzz_js" => |b| fuzz_harness::check_file(JS, b),
         "fuzz_ts" => |b| fuzz_harness::check_file(TS, b),
@@ -270,7 +231,7 @@ fn py_indented(levels: usize, innermost: &str) -> Vec<u8> {
 }
 
 #[test]
-fn generated_hostile_inputs_pass_in_time() {
+fn generated_hostile_inputs_pass() {
     for (name, langs, bytes) in generated() {
         if let Some(why) = known_open(KNOWN_OPEN_GENERATED, name) {
             eprintln!("note: skipping known-open generated input {name}: {why}");
@@ -280,11 +241,9 @@ fn generated_hostile_inputs_pass_in_time() {
             fuzz_harness::classify_checked(&bytes).is_some(),
             "{name} must reach the parser, not be skipped by classify"
         );
-        let start = Instant::now();
+        // No time is asserted (performance is measured in the benchmarks); a hang fails CI by its limit.
+        eprintln!("{name} ({} bytes)", bytes.len());
         fuzz_harness::check_file(langs, &bytes);
-        let took = start.elapsed();
-        eprintln!("{name} ({} bytes): {took:?}", bytes.len());
-        assert!(took < BUDGET, "{name} took {took:?}, over {BUDGET:?}");
     }
 }
 
@@ -302,12 +261,12 @@ fn every_suppression_placement_suppresses_its_finding() {
 }
 
 #[test]
-#[ignore = "runs the known-open inputs, which still fail (one aborts the process)"]
+#[ignore = "runs the known-open inputs, which are still slow"]
 fn known_open_inputs() {
     for (rel, why) in KNOWN_OPEN {
         eprintln!("{rel}: {why}");
         let folder = rel.split('/').next().unwrap();
-        target_with(folder, true)(&std::fs::read(corpus_dir().join(rel)).unwrap());
+        target(folder)(&std::fs::read(corpus_dir().join(rel)).unwrap());
     }
     for (name, langs, bytes) in generated() {
         if let Some(why) = known_open(KNOWN_OPEN_GENERATED, name) {
