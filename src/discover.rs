@@ -356,6 +356,9 @@ pub fn walk(
                 if !no_ignore && is_dir && is_dependency_dir(entry.path()) {
                     return false;
                 }
+                if excludes.sets.is_empty() {
+                    return true;
+                }
                 let (path, _) = filter_reported(entry.path());
                 !excludes.excludes(&root.join(path), is_dir, false)
             });

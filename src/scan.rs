@@ -76,6 +76,10 @@ impl PerFileIgnores {
         })
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Whether `rule` is ignored for the file at `abs` (an absolute path).
     pub fn ignores(&self, abs: &Path, rule: &str) -> bool {
         let Ok(rel) = abs.strip_prefix(&self.root) else {
@@ -174,8 +178,15 @@ pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
     if !opts.include_tests && candidate.test_code {
         return result(Outcome::Skipped(SkipReason::TestCode));
     }
-    let abs = opts.discover.base.root.join(&candidate.path);
-    let enabled = |id: &str| opts.rules.contains(&id) && !opts.per_file_ignores.ignores(&abs, id);
+    // Only files a per-file-ignores glob could match pay for the absolute path.
+    let abs =
+        (!opts.per_file_ignores.is_empty()).then(|| opts.discover.base.root.join(&candidate.path));
+    let enabled = |id: &str| {
+        opts.rules.contains(&id)
+            && !abs
+                .as_ref()
+                .is_some_and(|abs| opts.per_file_ignores.ignores(abs, id))
+    };
     let text = match source::load(&candidate.fs_path, opts.max_file_size) {
         Ok(Loaded::Text(text)) => text,
         Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),
