@@ -426,7 +426,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     ) -> Option<(Node<'t>, &'s [Binding<'t>])> {
         let mut scope = self.scope_of(at);
         loop {
-            if let Some(b) = self.ix.bindings.get(&(scope.id(), name)) {
+            if let Some(b) = self.ix.bindings_in(scope.id(), name) {
                 return Some((scope, b));
             }
             if scope.id() == self.root.id() {
@@ -439,12 +439,12 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// A node's parent, from the index (tree-sitter finds one by walking down from the root, so climbing
     /// with `Node::parent` costs the depth at every step).
     pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        self.ix.parents.get(&node.id()).copied()
+        self.ix.parent(node)
     }
 
     /// The identifiers named `name` in the file, in source order (uses and bindings alike).
-    pub fn uses_of(&self, name: &str) -> &[Node<'t>] {
-        self.ix.idents.get(name).map(Vec::as_slice).unwrap_or(&[])
+    pub fn uses_of(&self, name: &str) -> impl ExactSizeIterator<Item = Node<'t>> + '_ {
+        self.ix.idents(name)
     }
 
     /// The nearest enclosing function of a node, through the scope chain.

@@ -84,7 +84,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         member_writes_by_receiver: Default::default(),
         visited: Default::default(),
     };
-    for (_, b) in &ctx.ix.all_bindings {
+    for (_, b) in ctx.ix.all_bindings() {
         if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
             let scope = a.group_scope(b.value);
             for arg in args {
@@ -518,7 +518,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         if self.writes.is_empty() {
             return;
         }
-        for (_, b) in &ctx.ix.all_bindings {
+        for (_, b) in ctx.ix.all_bindings() {
             let key = (self.group_scope(b.value), b.name);
             self.first_bindings.entry(key).or_insert(*b);
         }
@@ -697,8 +697,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             self.visited
                 .set(self.visited.get() + ctx.uses_of(name).len());
             ctx.uses_of(name)
-                .iter()
-                .filter(|u| self.is_string_part(**u).is_some())
+                .filter(|u| self.is_string_part(*u).is_some())
                 .map(|u| u.start_byte())
                 .collect()
         });

@@ -106,7 +106,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
 
     pub(super) fn read_in_function_new(&self, name: &'t str) -> bool {
         let root = self.ctx.root.id();
-        self.ctx.uses_of(name).iter().any(|&u| {
+        self.ctx.uses_of(name).any(|u| {
             // A read of the variable itself: not the attribute `x.name`, not a parameter or local that
             // shadows it.
             let attribute = self.ctx.parent(u).is_some_and(
@@ -140,8 +140,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     pub(super) fn declared_in(&self, scope: usize, name: &'t str) -> bool {
         self.ctx
             .ix
-            .bindings
-            .get(&(scope, name))
+            .bindings_in(scope, name)
             .is_some_and(|bs| bs.iter().any(|b| b.declares))
             || self.ctx.ix.bare_declarations.contains(&(scope, name))
     }
@@ -388,8 +387,8 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             }
         };
         // Names: module-level creation, writes to module variables, class-body attributes.
-        for (scope, b) in &ctx.ix.all_bindings {
-            let (scope, scope_id) = (*scope, scope.id());
+        for (scope, b) in ctx.ix.all_bindings() {
+            let scope_id = scope.id();
             if matches!(self.view(self.unwrap(b.value)), View::Function) {
                 continue;
             }
