@@ -14,7 +14,9 @@ Prints a Markdown table (shape, language, size, parse floor s, skillaudit s, rat
 number of findings) and writes it with the raw numbers to OUT (default /tmp/skillaudit-hostile).
 
 Environment: PARSE_FLOOR (default /tmp/parse-floor-target/release/parse-floor), SKILLAUDIT (default
-$CARGO_TARGET_DIR/release/skillaudit, else target/release/skillaudit).
+$CARGO_TARGET_DIR/release/skillaudit, else target/release/skillaudit), BEFORE (optional: an older
+skillaudit binary, timed and measured in the same rounds; its time, RSS and whether its report is
+byte-for-byte the same are added to each row).
 """
 
 import argparse
@@ -77,10 +79,16 @@ def main():
     p.add_argument("--out", type=Path, default=Path("/tmp/skillaudit-hostile"))
     args = p.parse_args()
     floor, sa = tool_paths()
+    before = os.environ.get("BEFORE")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     header = ("| shape | lang | size MB | parse floor s | skillaudit s | ratio | floor RSS MiB "
-              "| skillaudit RSS MiB | RSS ratio | findings |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| skillaudit RSS MiB | RSS ratio | findings |")
+    rule = "\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    if before:
+        header += " before s | before ratio | before RSS MiB | before RSS ratio | same report |"
+        rule += "---:|---:|---:|---:|---|"
+    header += rule
     print(header, flush=True)
     for shape in args.shapes.split(","):
         for lang in args.langs.split(","):
@@ -93,10 +101,17 @@ def main():
                 limit = str(max(size + 4096, 2 * 1024 * 1024))
                 floor_cmd = [floor, "--max-bytes", limit, str(d)]
                 sa_cmd = [sa, "scan", str(d), "--format", "json", "--max-file-size", limit]
-                ft, st, findings = [], [], None
+                b_cmd = [before, *sa_cmd[1:]] if before else None
+                ft, st, bt, findings, same = [], [], [], None, None
                 for r in range(args.rounds + 1):
                     f, _ = run(floor_cmd, None)
                     s, out = run(sa_cmd, args.timeout)
+                    if b_cmd:
+                        b, b_out = run(b_cmd, args.timeout)
+                        if r > 0:
+                            bt.append(b)
+                        if b is not None and s is not None:
+                            same = (same is not False) and b_out == out
                     if r > 0 or s is None:
                         ft.append(f)
                         st.append(s)
@@ -115,12 +130,19 @@ def main():
                     "ratio": None if s_med is None or not f_med else s_med / f_med,
                     "floor_rss": f_rss, "skillaudit_rss": s_rss, "findings": findings,
                 }
+                extra = ""
+                if b_cmd:
+                    b_med = None if not bt or None in bt else statistics.median(bt)
+                    b_rss = peak_rss(b_cmd, args.timeout) if b_med is not None else None
+                    row.update(before_s=b_med, before_runs=bt, before_rss=b_rss, same_report=same)
+                    extra = (f" {fmt(b_med)} | {fmt(b_med / f_med if b_med else None, 2)} | {fmt(b_rss, 1)} | "
+                             f"{fmt(b_rss / f_rss if b_rss else None, 2)} | {same} |")
                 rows.append(row)
                 rss_ratio = None if s_rss is None else s_rss / f_rss
                 ratio = fmt(row["ratio"], 2) if s_med is not None else f"> {args.timeout / f_med:.0f}"
                 print(f"| {shape} | {lang} | {row['bytes'] / 1e6:.2f} | {fmt(f_med)} | "
                       f"{fmt(s_med) if s_med is not None else f'> {args.timeout:g}'} | {ratio} | "
-                      f"{fmt(f_rss, 1)} | {fmt(s_rss, 1)} | {fmt(rss_ratio, 2)} | {findings} |", flush=True)
+                      f"{fmt(f_rss, 1)} | {fmt(s_rss, 1)} | {fmt(rss_ratio, 2)} | {findings} |{extra}", flush=True)
     (args.out / "hostile.json").write_text(json.dumps(rows, indent=1))
 
 

@@ -22,15 +22,18 @@ pub struct Index<'t> {
     pub ors: Vec<Node<'t>>,
     pub arrays: Vec<Node<'t>>,
     pub member_writes: Vec<MemberWrite<'t>>,
-    /// Bindings by (scope id, name).
-    pub bindings: HashMap<(usize, &'t str), Vec<Binding<'t>>>,
-    /// Every binding with its scope, in source order.
-    pub all_bindings: Vec<(Node<'t>, Binding<'t>)>,
-    /// Positions in `all_bindings` by name, in source order.
-    pub bindings_named: HashMap<&'t str, Vec<usize>>,
+    /// The bindings of one name in one scope, with the scope, in source order: each binding is stored once,
+    /// here, and everything else refers to it by position.
+    groups: Vec<(Node<'t>, Vec<Binding<'t>>)>,
+    /// Positions in `groups` by (scope id, name).
+    bindings: HashMap<(usize, &'t str), u32>,
+    /// Every binding as (group, position in the group), in source order.
+    order: Vec<(u32, u32)>,
+    /// Positions in `order` by name, in source order.
+    bindings_named: HashMap<&'t str, Vec<u32>>,
     /// The enclosing scope of each scope node (the module maps to itself).
     pub scope_parent: HashMap<usize, Node<'t>>,
-    /// Positions in `all_bindings` by the id of their value node (`binding_of_value`).
+    /// Positions in `order` by the id of their value node (`binding_of_value`).
     by_value: HashMap<usize, u32>,
     /// Functions defined in the file by name (last definition wins for lookups; all are kept), in source
     /// order.
@@ -50,10 +53,14 @@ pub struct Index<'t> {
     pub top_level_await: bool,
     /// Names declared without a value, by (scope id, name).
     pub bare_declarations: HashSet<(usize, &'t str)>,
-    /// The parent of every named node (anonymous nodes are leaves, so every parent is named), and
-    /// identifiers by name in source order: recorded only when an analysis will run.
-    pub parents: HashMap<usize, Node<'t>>,
-    pub idents: HashMap<&'t str, Vec<Node<'t>>>,
+    /// Every named node in preorder (so by start byte), the position of each one's parent in it
+    /// (anonymous nodes are leaves, so every parent is named; `NO_PARENT` for the root), and identifiers by
+    /// name as positions in it, in source order: recorded only when an analysis will run. Positions, not
+    /// copies of `Node` (32 bytes), keep the index small on files with hundreds of thousands of nodes.
+    nodes: Vec<Node<'t>>,
+    starts: Vec<u32>,
+    parents: Vec<u32>,
+    idents: HashMap<&'t str, Vec<u32>>,
     /// Classes defined in the file, by name.
     pub classes: HashMap<&'t str, Node<'t>>,
     /// Class fields with initialisers.
@@ -72,8 +79,9 @@ impl<'t> Index<'t> {
             ors: Vec::new(),
             arrays: Vec::new(),
             member_writes: Vec::new(),
+            groups: Vec::new(),
             bindings: HashMap::new(),
-            all_bindings: Vec::new(),
+            order: Vec::new(),
             bindings_named: HashMap::new(),
             scope_parent: HashMap::new(),
             by_value: HashMap::new(),
@@ -85,7 +93,9 @@ impl<'t> Index<'t> {
             globals: HashSet::new(),
             top_level_await: false,
             bare_declarations: HashSet::new(),
-            parents: HashMap::new(),
+            nodes: Vec::new(),
+            starts: Vec::new(),
+            parents: Vec::new(),
             idents: HashMap::new(),
             classes: HashMap::new(),
             fields: Vec::new(),
@@ -94,22 +104,84 @@ impl<'t> Index<'t> {
         }
     }
 
+    fn binding_at(&self, (group, i): (u32, u32)) -> (Node<'t>, &Binding<'t>) {
+        let (scope, bindings) = &self.groups[group as usize];
+        (*scope, &bindings[i as usize])
+    }
+
+    /// The bindings of `name` in the scope with this id, in source order.
+    pub fn bindings_in(&self, scope: usize, name: &str) -> Option<&[Binding<'t>]> {
+        let &group = self.bindings.get(&(scope, name))?;
+        Some(&self.groups[group as usize].1)
+    }
+
+    /// Every binding with its scope, in source order.
+    pub fn all_bindings(&self) -> impl Iterator<Item = (Node<'t>, &Binding<'t>)> {
+        self.order.iter().map(|&at| self.binding_at(at))
+    }
+
     /// The binding whose value is this node (the last one, when several share it).
     pub fn binding_of_value(&self, value: usize) -> Option<&Binding<'t>> {
-        self.by_value
-            .get(&value)
-            .map(|&i| &self.all_bindings[i as usize].1)
+        let &i = self.by_value.get(&value)?;
+        Some(self.binding_at(self.order[i as usize]).1)
     }
 
     /// The bindings of a name anywhere in the file, in source order.
-    pub fn bindings_named(&self, name: &str) -> impl Iterator<Item = &(Node<'t>, Binding<'t>)> {
+    pub fn bindings_named(&self, name: &str) -> impl Iterator<Item = (Node<'t>, &Binding<'t>)> {
         self.bindings_named
             .get(name)
             .into_iter()
             .flatten()
-            .map(|&i| &self.all_bindings[i])
+            .map(|&i| self.binding_at(self.order[i as usize]))
+    }
+
+    /// A named node's parent (`None` for the root, for anonymous nodes, and when the index was built
+    /// without the analyses' records).
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let i = self.position(node)?;
+        let p = self.parents[i];
+        (p != NO_PARENT).then(|| self.nodes[p as usize])
+    }
+
+    /// The identifiers named `name` in the file, in source order (uses and bindings alike).
+    pub fn idents(&self, name: &str) -> impl ExactSizeIterator<Item = Node<'t>> + '_ {
+        self.idents
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| self.nodes[i as usize])
+    }
+
+    /// Where a named node is in `nodes`. Preorder sorts nodes by start byte (kept apart in `starts`, so that
+    /// the search reads 4 bytes a step); the nodes that start at the same byte are a node and its first
+    /// descendants, usually a few, read one by one. A longer run (a left-deep chain) is searched by end
+    /// byte, longest first, which only zero-width nodes can break: then it is read one by one after all.
+    fn position(&self, node: Node<'t>) -> Option<usize> {
+        let (start, id) = (node.start_byte() as u32, node.id());
+        let first = self.starts.partition_point(|&s| s < start);
+        let found = |from: usize, to: usize| (from..to).find(|&i| self.nodes[i].id() == id);
+        let short = self.starts[first..]
+            .iter()
+            .take(17)
+            .take_while(|&&s| s == start)
+            .count();
+        if short <= 16 {
+            return found(first, first + short);
+        }
+        let run = self.starts[first..].partition_point(|&s| s == start);
+        let end = std::cmp::Reverse(node.end_byte());
+        let nodes = &self.nodes[first..first + run];
+        let at = first + nodes.partition_point(|n| std::cmp::Reverse(n.end_byte()) < end);
+        let same = self.nodes[at..first + run]
+            .iter()
+            .take_while(|n| std::cmp::Reverse(n.end_byte()) == end)
+            .count();
+        found(at, at + same).or_else(|| found(first, first + run))
     }
 }
+
+/// The parent of the root in `Index::parents`.
+const NO_PARENT: u32 = u32::MAX;
 
 /// A stack of enclosing nodes with their depths, kept during the walk so that no node has to climb its
 /// parents (tree-sitter finds a parent by walking down from the root).
@@ -140,7 +212,8 @@ pub fn index<'t, D: Dialect>(
     let mut globals = Vec::new();
     let mut scopes = Enclosing(Vec::new());
     let mut functions = Enclosing(Vec::new());
-    let mut named = Enclosing(Vec::new());
+    // Enclosing named nodes, as positions in `ix.nodes`.
+    let mut named: Vec<(usize, u32)> = Vec::new();
     // Classes, each with the class it belongs to: a class body nested right in its declaration is the same
     // class (`class_declaration` > `class_body` in JavaScript).
     let mut classes: Vec<(usize, Node<'t>, Node<'t>)> = Vec::new();
@@ -151,11 +224,13 @@ pub fn index<'t, D: Dialect>(
             return Err(SkipReason::TooDeep { limit: MAX_NESTING });
         }
         if for_analysis && node.is_named() {
-            named.leave(depth);
-            if let Some((_, p)) = named.top() {
-                ix.parents.insert(node.id(), p);
+            while named.last().is_some_and(|(d, _)| *d >= depth) {
+                named.pop();
             }
-            named.0.push((depth, node));
+            ix.parents.push(named.last().map_or(NO_PARENT, |(_, p)| *p));
+            named.push((depth, ix.nodes.len() as u32));
+            ix.nodes.push(node);
+            ix.starts.push(node.start_byte() as u32);
         }
         scopes.leave(depth);
         functions.leave(depth);
@@ -199,7 +274,11 @@ pub fn index<'t, D: Dialect>(
             Class::Str => ix.strings.push(node),
             Class::Or => ix.ors.push(node),
             Class::Array => ix.arrays.push(node),
-            Class::Ident(name) if for_analysis => ix.idents.entry(name).or_default().push(node),
+            Class::Ident(name) if for_analysis => ix
+                .idents
+                .entry(name)
+                .or_default()
+                .push(ix.nodes.len() as u32 - 1),
             Class::Ident(_) | Class::Other => {}
         }
         if d.branch(node).is_some() {
@@ -208,14 +287,17 @@ pub fn index<'t, D: Dialect>(
         found.clear();
         d.bindings(node, src, &mut found);
         for b in found.drain(..) {
-            ix.bindings.entry((scope.id(), b.name)).or_default().push(b);
-            ix.bindings_named
-                .entry(b.name)
-                .or_default()
-                .push(ix.all_bindings.len());
-            ix.by_value
-                .insert(b.value.id(), ix.all_bindings.len() as u32);
-            ix.all_bindings.push((scope, b));
+            let at = ix.order.len() as u32;
+            let groups = &mut ix.groups;
+            let group = *ix.bindings.entry((scope.id(), b.name)).or_insert_with(|| {
+                groups.push((scope, Vec::new()));
+                groups.len() as u32 - 1
+            });
+            let members = &mut ix.groups[group as usize].1;
+            ix.order.push((group, members.len() as u32));
+            members.push(b);
+            ix.bindings_named.entry(b.name).or_default().push(at);
+            ix.by_value.insert(b.value.id(), at);
         }
         if let Some(w) = d.member_write(node) {
             ix.member_writes.push(w);
@@ -273,4 +355,55 @@ fn suppression(node: Node, src: &str) -> Option<Suppression> {
         directive,
         trailing,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{js::Js, py::Py, Dialect};
+    use crate::lang::{Lang, Preorder};
+
+    /// Every named node's parent from the table is tree-sitter's own, and every identifier is listed
+    /// under its name, on shapes with long runs of nodes that start at the same byte (left-deep chains)
+    /// and zero-width nodes (error recovery).
+    fn check<D: Dialect>(d: &D, lang: Lang, src: &str) {
+        let tree = crate::lang::parse(lang, src).unwrap();
+        let root = tree.root_node();
+        let ix = super::index(d, root, src, true).unwrap();
+        let mut named = 0;
+        for node in Preorder::new(root) {
+            if !node.is_named() {
+                assert_eq!(ix.parent(node), None);
+                continue;
+            }
+            named += 1;
+            assert_eq!(ix.parent(node), node.parent(), "{node:?} in {src:?}");
+        }
+        assert_eq!(ix.nodes.len(), named);
+        let uses: Vec<_> = ix.idents("a").map(|n| n.start_byte()).collect();
+        assert!(uses.windows(2).all(|w| w[0] < w[1]) && !uses.is_empty());
+    }
+
+    #[test]
+    fn parents_of_long_same_start_runs_and_zero_width_nodes() {
+        let chain = vec!["a"; 300].join(" + ");
+        let js = Js {
+            lang: Lang::JavaScript,
+        };
+        check(
+            &js,
+            Lang::JavaScript,
+            &format!("x = {chain};\nf(a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s);\n"),
+        );
+        check(
+            &js,
+            Lang::JavaScript,
+            "a = (b + ;\nif (a { a(\nconst = a;\n",
+        );
+        check(
+            &Py,
+            Lang::Python,
+            &format!("x = {chain}\nf(a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r)\n"),
+        );
+        check(&Py, Lang::Python, "def f(:\n  a = (\nclass :\n  a\n");
+    }
 }

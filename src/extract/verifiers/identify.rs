@@ -11,7 +11,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     pub(super) fn verifier_expressions(&self) -> Vec<Expr<'t>> {
         let ctx = self.ctx;
         let mut out = Vec::new();
-        for (_, b) in &ctx.ix.all_bindings {
+        for (_, b) in ctx.ix.all_bindings() {
             if matches!(self.view(self.unwrap(b.value)), View::Function) {
                 continue;
             }

@@ -5,6 +5,11 @@
 //! Each verifier is traced back to its source through bindings, concatenation, method chains, encodings,
 //! hashes, truncation and same-file helpers, with a depth limit and a step budget (cycles terminate).
 //! Unknown origins (parameters, other files, unknown calls) give no fact: precision comes first.
+//!
+//! `names` (what a name or literal says) and `traced` (what each step of a trace does to entropy) are text
+//! and values only and depend on nothing else here. `identify` finds the verifiers, `trace` and `sources`
+//! follow them to their source, `store` answers where a value is kept, and `writes` reports the writes
+//! that keep a verifier beyond its request.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -12,14 +17,27 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 mod identify;
+mod names;
 mod sources;
 mod store;
 mod trace;
+mod traced;
+mod writes;
 
 use super::{span, Arg, Ctx, Dialect, Entry, Key, StrPart, View, MAX_DEPTH};
 use crate::entropy::estimate;
 use crate::facts::{
-    Entropy, EntropySource, FileFacts, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
+    EntropySource, FileFacts, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
+};
+// Shared with the other children, which read them through `use super::*`; `names` and `traced` depend on
+// nothing else here.
+use names::{
+    acts_on_a_verifier, contains_ci, ends_with_param, is_challenge_name, is_placeholder,
+    is_store_name, is_verifier_name, looks_like_verifier,
+};
+use traced::{
+    encoder_name, encoding_bits, hashed, string_constant, weakest, Traced, HASHES, PASS_FUNCTIONS,
+    PASS_METHODS,
 };
 
 /// Trace steps per byte of source, and the least any file gets. Each (expression, question) is answered
@@ -28,277 +46,12 @@ use crate::facts::{
 const STEPS_PER_BYTE: usize = 2;
 const MIN_STEPS: usize = 20_000;
 
-/// Names that contain `verifier` but are not PKCE code verifiers: token and signature verifiers, OAuth 1.0a.
-const NOT_PKCE: &[&str] = &[
-    "tokenverifier",
-    "oauthverifier",
-    "jwtverifier",
-    "signatureverifier",
-    "webhookverifier",
-    "emailverifier",
-    "credentialverifier",
-];
-
-/// ASCII case-insensitive `contains`, without allocating.
-fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-/// Words that, right after `verifier`, make a name about a verifier rather than one: `verifierKey`,
-/// `VERIFIER_TTL_MS`, `verifier_expires_at`, `verifierLength`.
-const ABOUT_A_VERIFIER: &[&str] = &[
-    "key",
-    "keys",
-    "id",
-    "ids",
-    "ttl",
-    "expires",
-    "expiry",
-    "expiration",
-    "expired",
-    "at",
-    "count",
-    "length",
-    "len",
-    "bytes",
-    "size",
-    "store",
-    "storage",
-    "cache",
-    "map",
-    "path",
-    "file",
-    "filename",
-    "name",
-    "url",
-    "timeout",
-    "header",
-    "param",
-    "params",
-    "field",
-    "prefix",
-    "suffix",
-    "kind",
-    "type",
-    "method",
-    "hash",
-    "valid",
-    "regex",
-    "pattern",
-    "schema",
-    "error",
-    "errors",
-    "message",
-    "label",
-    "max",
-    "min",
-];
-
-/// Whether a name denotes a PKCE code verifier.
-pub fn is_verifier_name(name: &str) -> bool {
-    if !contains_ci(name, "verifier") || NOT_PKCE.iter().any(|w| super::name_has(name, w)) {
-        return false;
-    }
-    // The first word after `verifier` (camelCase or snake_case).
-    let lower = name.to_ascii_lowercase();
-    let at = lower
-        .rfind("verifier")
-        .map(|i| i + "verifier".len())
-        .unwrap_or(0);
-    let rest = &name[at..];
-    let rest = rest.trim_start_matches(['_', '-']);
-    !ABOUT_A_VERIFIER.contains(&first_word(rest).as_str())
-}
-
-/// The first word of a camelCase, snake_case or SCREAMING_CASE name, lower-cased.
-fn first_word(name: &str) -> String {
-    let screaming = !name.chars().any(|c| c.is_ascii_lowercase());
-    let end = name
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| *c == '_' || *c == '-' || (!screaming && c.is_ascii_uppercase()))
-        .map(|(i, _)| i)
-        .unwrap_or(name.len());
-    name[..end].to_ascii_lowercase()
-}
-
-/// Whether literal text ends with a query parameter `param=`: `…&code_challenge=`, `?code_challenge=`
-/// (not `…&code_challenge_method=`, not `…&xcode_challenge=`).
-fn ends_with_param(text: &str, param: &str) -> bool {
-    let Some(rest) = text.strip_suffix('=') else {
-        return false;
-    };
-    let Some(before) = rest.strip_suffix(param) else {
-        return false;
-    };
-    before
-        .chars()
-        .next_back()
-        .is_none_or(|c| matches!(c, '&' | '?' | '#' | '"' | '\'' | ' ' | '\n'))
-}
-
-/// Whether a name denotes a code challenge (not its method).
-fn is_challenge_name(name: &str) -> bool {
-    contains_ci(name, "challenge")
-        && !contains_ci(name, "method")
-        && !contains_ci(name, "supported")
-}
-
 /// A verifier value found in the code.
 #[derive(Clone, Copy)]
 enum Expr<'t> {
     Node(Node<'t>),
     /// `field` of the value (`const { verifier } = pair()`).
     Field(Node<'t>, &'t str),
-}
-
-#[derive(Clone, Debug)]
-struct Traced {
-    entropy: Entropy,
-    span: Span,
-    /// Bits each character of the current string form carries (hex 4, base64url 6), when known.
-    per_char: Option<u32>,
-}
-
-impl Traced {
-    fn new(source: EntropySource, described: String, span: Span, per_char: Option<u32>) -> Self {
-        Traced {
-            entropy: Entropy {
-                source,
-                described,
-                truncated: None,
-            },
-            span,
-            per_char,
-        }
-    }
-
-    fn predictable(&self) -> bool {
-        estimate(&self.entropy).predictable
-    }
-
-    fn bits(&self) -> u32 {
-        estimate(&self.entropy).bits
-    }
-
-    fn weak(&self) -> bool {
-        estimate(&self.entropy).is_weak()
-    }
-
-    fn encoded(mut self, per_char: Option<u32>) -> Self {
-        if per_char.is_some() {
-            self.per_char = per_char;
-        }
-        self
-    }
-}
-
-/// Of several possible values (branches, returns), the one to report: any weak path is a weakness.
-fn weakest(options: Vec<Traced>) -> Option<Traced> {
-    let weak = options.iter().position(Traced::weak);
-    match weak {
-        Some(i) => options.into_iter().nth(i),
-        None => options.into_iter().next(),
-    }
-}
-
-/// Per-character bits of encodings named in calls (`toString("hex")`, `digest("base64url")`).
-fn encoding_bits(name: &str) -> Option<u32> {
-    match name {
-        "hex" => Some(4),
-        "base64" | "base64url" => Some(6),
-        "36" => Some(5),
-        "32" => Some(5),
-        _ => None,
-    }
-}
-
-/// Method calls whose result carries the receiver's randomness (string conversions, encodings, clean-ups).
-const PASS_METHODS: &[&str] = &[
-    "toString",
-    "join",
-    "map",
-    "replace",
-    "replaceAll",
-    "toLowerCase",
-    "toUpperCase",
-    "trim",
-    "trimEnd",
-    "trimStart",
-    "padStart",
-    "padEnd",
-    "normalize",
-    "valueOf",
-    "getTime",
-    "toISOString",
-    "toJSON",
-    "digest",
-    "hexdigest",
-    "hex",
-    "decode",
-    "encode",
-    "rstrip",
-    "lstrip",
-    "strip",
-    "lower",
-    "upper",
-    "isoformat",
-    "timestamp",
-    "toFixed",
-    "bigint",
-];
-
-/// Functions whose result carries their first argument's randomness.
-const PASS_FUNCTIONS: &[&str] = &[
-    "String",
-    "str",
-    "from",
-    "btoa",
-    "format",
-    "encodeURIComponent",
-    "stringify",
-    "floor",
-    "round",
-    "trunc",
-    "int",
-    "hex",
-    "hexlify",
-    "bytes",
-];
-
-/// Whether a helper's name says it encodes its argument (`base64url(bytes)`, `b64u`, `toHex`).
-fn encoder_name(name: &str) -> Option<u32> {
-    if contains_ci(name, "base64") || contains_ci(name, "b64") {
-        Some(6)
-    } else if contains_ci(name, "hex") {
-        Some(4)
-    } else if contains_ci(name, "encode") {
-        Some(6)
-    } else {
-        None
-    }
-}
-
-/// Hash functions that take their data as an argument (`hashlib.sha256(data)`).
-const HASHES: &[&str] = &[
-    "sha256", "sha384", "sha512", "sha1", "md5", "blake2b", "blake2s", "sha3_256", "sha3_512",
-];
-
-/// Python's `string` constants: their number of distinct characters.
-fn string_constant(name: &str) -> Option<u32> {
-    match name {
-        "string.ascii_letters" => Some(52),
-        "string.ascii_lowercase" | "string.ascii_uppercase" => Some(26),
-        "string.digits" => Some(10),
-        "string.hexdigits" => Some(22),
-        "string.octdigits" => Some(8),
-        "string.punctuation" => Some(32),
-        "string.printable" => Some(100),
-        _ => None,
-    }
 }
 
 /// Normalises a qualified name: `node:` prefixes and browser/global receivers dropped.
@@ -321,22 +74,6 @@ fn normalize(q: &str, js: bool) -> String {
 
 fn last_segment(q: &str) -> &str {
     q.rsplit('.').next().unwrap_or(q)
-}
-
-/// A hard-coded verifier: 43 to 128 characters, all from RFC 7636's unreserved set (§4.1); shorter strings
-/// cannot be verifiers a server accepts. Empty strings, placeholders, descriptions and storage-key names
-/// (`CODE_VERIFIER: "mcp_code_verifier"`) are not verifiers.
-fn looks_like_verifier(s: &str) -> bool {
-    (43..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
-}
-
-/// Values that say they are not real verifiers: probes and placeholders sent to provoke an error.
-fn is_placeholder(s: &str) -> bool {
-    ["dummy", "fake", "placeholder", "invalid", "example", "xxxx"]
-        .iter()
-        .any(|w| contains_ci(s, w))
 }
 
 /// Extracts verifier sources and writes; returns the trace steps spent and the bindings and functions
@@ -547,139 +284,9 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     }
 }
 
-/// Leading verbs of helpers that take or check a verifier rather than make one.
-const ACTING_VERBS: &[&str] = &[
-    "remember",
-    "save",
-    "store",
-    "persist",
-    "cache",
-    "put",
-    "set",
-    "write",
-    "delete",
-    "clear",
-    "remove",
-    "validate",
-    "verify",
-    "check",
-    "is",
-    "has",
-    "should",
-    "can",
-    "send",
-    "exchange",
-    "use",
-    "handle",
-    "with",
-    "on",
-    "to",
-    "from",
-    "parse",
-    "serialize",
-    "encode",
-    "decode",
-    "hash",
-];
-
-/// Whether a function's name starts with a verb that acts on a verifier (`saveCodeVerifier`,
-/// `is_verifier_expired`).
-fn acts_on_a_verifier(name: &str) -> bool {
-    ACTING_VERBS.contains(&first_word(name.trim_start_matches('_')).as_str())
-}
-
-/// The hash of a traced value: a hash of predictable inputs is predictable, and says so.
-fn hashed(mut t: Traced) -> Traced {
-    if t.predictable() {
-        t.entropy.described = format!("a hash of {}", t.entropy.described);
-        t.entropy.source = EntropySource::PredictableHash;
-    }
-    t.per_char = None;
-    t
-}
-
-/// Names of stores and factories that contain `verifier` without being one (`createVerifierStore()`).
-fn is_store_name(name: &str) -> bool {
-    ["store", "cache", "factory", "registry", "map"]
-        .iter()
-        .any(|w| contains_ci(name, w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verifier_names_exclude_other_verifiers() {
-        for name in [
-            "codeVerifier",
-            "code_verifier",
-            "PKCE_VERIFIER",
-            "pendingVerifier",
-            "verifier",
-        ] {
-            assert!(is_verifier_name(name), "{name}");
-        }
-        for name in [
-            "tokenVerifier",
-            "id_token_verifier",
-            "oauth_verifier",
-            "JwtVerifier",
-            "verify",
-            "codeChallenge",
-        ] {
-            assert!(!is_verifier_name(name), "{name}");
-        }
-        for name in [
-            "verifierKey",
-            "VERIFIER_TTL_MS",
-            "verifier_expires_at",
-            "codeVerifierLength",
-        ] {
-            assert!(!is_verifier_name(name), "{name}");
-        }
-        for name in [
-            "verifierForEnvironment",
-            "randomVerifierChars",
-            "_new_verifier",
-        ] {
-            assert!(is_verifier_name(name), "{name}");
-        }
-        assert!(acts_on_a_verifier("rememberVerifier"));
-        assert!(acts_on_a_verifier("saveCodeVerifier"));
-        assert!(acts_on_a_verifier("is_verifier_expired"));
-        assert!(!acts_on_a_verifier("makeVerifier"));
-        assert!(!acts_on_a_verifier("_new_verifier"));
-        assert!(ends_with_param(
-            "https://as/authorize?code_challenge=",
-            "code_challenge"
-        ));
-        assert!(ends_with_param("&code_challenge=", "code_challenge"));
-        assert!(ends_with_param("code_challenge=", "code_challenge"));
-        assert!(!ends_with_param(
-            "&code_challenge_method=",
-            "code_challenge"
-        ));
-        assert!(!ends_with_param("&xcode_challenge=", "code_challenge"));
-        assert!(!ends_with_param("&code_challenge", "code_challenge"));
-        assert!(is_challenge_name("code_challenge"));
-        assert!(!is_challenge_name("code_challenge_method"));
-        assert!(!is_challenge_name("code_challenge_methods_supported"));
-    }
-
-    #[test]
-    fn literals_that_cannot_be_verifiers_are_not_hard_coded_verifiers() {
-        assert!(looks_like_verifier(
-            "dev-fixed-verifier-0123456789abcdefghijklmnopqrstuv"
-        ));
-        assert!(!looks_like_verifier(""));
-        assert!(!looks_like_verifier("mcp_code_verifier"));
-        assert!(!looks_like_verifier(
-            "the PKCE code verifier is kept in the session of the user"
-        ));
-        assert!(is_placeholder("dummy_verifier"));
-        assert!(!is_placeholder("dev-fixed-verifier-0123456789"));
-    }
 
     #[test]
     fn qualified_names_drop_node_and_global_prefixes() {
@@ -696,21 +303,5 @@ mod tests {
             "crypto.getRandomValues"
         );
         assert_eq!(last_segment("random.SystemRandom().choice"), "choice");
-    }
-
-    #[test]
-    fn weakest_prefers_a_weak_path() {
-        let t = |source, bits| {
-            let mut t = Traced::new(source, String::new(), Span::new(bits, bits + 1), None);
-            t.per_char = None;
-            t
-        };
-        let picked = weakest(vec![
-            t(EntropySource::CsprngBytes(32), 1),
-            t(EntropySource::Uuid { bits: 122 }, 2),
-        ])
-        .unwrap();
-        assert_eq!(picked.span.start, 2);
-        assert!(weakest(Vec::new()).is_none());
     }
 }

@@ -1,5 +1,6 @@
-//! Where verifiers are kept: module-level and class state, globals, the environment, shared stores under a
-//! constant key, files at fixed paths.
+//! The questions that decide where a verifier is kept: whether a value holds or creates one, whether a name
+//! is module-level state read in functions, the scope of an object or of a store under a constant key,
+//! whether a file path is the same for every session. `writes` asks them of every write.
 
 use super::*;
 
@@ -106,7 +107,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
 
     pub(super) fn read_in_function_new(&self, name: &'t str) -> bool {
         let root = self.ctx.root.id();
-        self.ctx.uses_of(name).iter().any(|&u| {
+        self.ctx.uses_of(name).any(|u| {
             // A read of the variable itself: not the attribute `x.name`, not a parameter or local that
             // shadows it.
             let attribute = self.ctx.parent(u).is_some_and(
@@ -140,8 +141,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     pub(super) fn declared_in(&self, scope: usize, name: &'t str) -> bool {
         self.ctx
             .ix
-            .bindings
-            .get(&(scope, name))
+            .bindings_in(scope, name)
             .is_some_and(|bs| bs.iter().any(|b| b.declares))
             || self.ctx.ix.bare_declarations.contains(&(scope, name))
     }
@@ -377,202 +377,6 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         };
         Some((path, data(0)?))
     }
-
-    pub(super) fn writes(&self) -> Vec<VerifierWrite> {
-        let ctx = self.ctx;
-        let root = ctx.root.id();
-        let mut out: Vec<(VerifierWrite, String)> = Vec::new();
-        let mut push = |span: Span, scope: StoreScope, what: String| {
-            if scope != StoreScope::Scoped {
-                out.push((VerifierWrite { span, scope }, what));
-            }
-        };
-        // Names: module-level creation, writes to module variables, class-body attributes.
-        for (scope, b) in &ctx.ix.all_bindings {
-            let (scope, scope_id) = (*scope, scope.id());
-            if matches!(self.view(self.unwrap(b.value)), View::Function) {
-                continue;
-            }
-            let at_module = scope_id == root;
-            if b.declares && (at_module || ctx.d.is_class(scope)) {
-                if !is_verifier_name(b.name) || self.is_empty_value(b.value) {
-                    continue;
-                }
-                if !self.creates_verifier(b.value, b.field) {
-                    continue;
-                }
-                // A script that runs top to bottom once (the official library examples, ES modules with a
-                // top-level `await`) has one login per process; the value is shared only when functions
-                // (handlers, callbacks) of a long-lived module read it.
-                if at_module && (ctx.ix.top_level_await || !self.read_in_function(b.name)) {
-                    continue;
-                }
-                let scope_kind = if at_module {
-                    StoreScope::ModuleInit
-                } else {
-                    let class = ctx.d.class_name(scope, ctx.src).unwrap_or("class");
-                    StoreScope::ClassAttribute(format!("{class}.{}", b.name))
-                };
-                push(span(b.target), scope_kind, b.name.to_string());
-                continue;
-            }
-            if at_module || !self.stores_verifier(Some(b.name), b.value) {
-                continue;
-            }
-            let module_variable = if b.declares {
-                // Python: only `global NAME` makes an assignment in a function write the module's name.
-                ctx.ix.globals.contains(&(scope_id, b.name))
-            } else {
-                self.module_level(b.name, b.target)
-            };
-            if module_variable {
-                push(
-                    span(b.target),
-                    StoreScope::ModuleVariable(b.name.to_string()),
-                    b.name.to_string(),
-                );
-            }
-        }
-        for f in &ctx.ix.fields {
-            if f.is_static
-                && is_verifier_name(f.name)
-                && !self.is_empty_value(f.value)
-                && self.creates_verifier(f.value, None)
-            {
-                let class = self.enclosing_class(f.target).unwrap_or("class");
-                push(
-                    span(f.target),
-                    StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
-                    format!("{class}.{}", f.name),
-                );
-            }
-        }
-        // Members and indexes: `global.v = …`, `process.env.V = …`, `STORE["verifier"] = …`.
-        for w in &ctx.ix.member_writes {
-            let key = self.write_key(w.target);
-            if !self.stores_verifier(key.as_deref(), w.value) {
-                continue;
-            }
-            let (object, dynamic_index) = match self.view(w.target) {
-                View::Member { object, .. } => (object, false),
-                View::Index { object, .. } => (object, key.is_none()),
-                _ => continue,
-            };
-            let mut scope = self.object_scope(object, key.as_deref().unwrap_or("?"));
-            // `app.state.pending[state] = v`: keyed by something per login, whatever holds the map.
-            if dynamic_index && matches!(scope, StoreScope::AppState(_)) {
-                scope = StoreScope::Scoped;
-            }
-            let object_text = ctx.text(self.unwrap(object));
-            if self.is_js() && matches!(object_text, "exports" | "module.exports") {
-                scope = StoreScope::ModuleVariable(ctx.text(w.target).to_string());
-            }
-            if scope == StoreScope::Scoped {
-                if let Some(s) = self.constant_key_store(object, key.as_deref(), w.node) {
-                    scope = s;
-                }
-            }
-            push(span(w.node), scope, ctx.text(w.target).to_string());
-        }
-        // Calls: storage APIs, cache clients, the environment, files.
-        for &call in &ctx.ix.calls {
-            let View::Call { callee, args, .. } = self.view(call) else {
-                continue;
-            };
-            // Only these methods store anything; the qualified name is worked out for them alone.
-            if !ctx
-                .callee_name(callee)
-                .is_some_and(|n| STORING_CALLS.contains(&n))
-            {
-                continue;
-            }
-            let q = self.qualified(callee);
-            let arg = |i| Ctx::<D>::arg(&args, i, "");
-            let key_of = |n: Option<Node<'t>>| n.and_then(|k| ctx.string_value(k));
-            if let Some((path, data)) = self.file_write(callee, &args) {
-                if self.holds_verifier(data, 0) && self.fixed_path(path, 0) {
-                    push(
-                        span(call),
-                        StoreScope::FixedFile(ctx.text(path).to_string()),
-                        format!("file {}", ctx.text(path)),
-                    );
-                }
-                continue;
-            }
-            // `os.putenv(...)` or `putenv(...)` imported from `os`.
-            if q == "os.putenv" {
-                if let (Some(v), key) = (arg(1), key_of(arg(0))) {
-                    if self.stores_verifier(key.as_deref(), v) {
-                        push(span(call), StoreScope::Environment, format!("env {key:?}"));
-                    }
-                }
-                continue;
-            }
-            let View::Member { object, property } = self.view(self.unwrap(callee)) else {
-                continue;
-            };
-            let value_at = match property {
-                "setItem" | "set" | "put" | "hset" => 1,
-                "setex" | "setEx" | "psetex" => 2,
-                _ => continue,
-            };
-            let value_at = if property == "hset" && args.len() == 2 {
-                1
-            } else {
-                value_at
-            };
-            let (Some(value), key) = (arg(value_at), key_of(arg(0))) else {
-                continue;
-            };
-            if !self.stores_verifier(key.as_deref(), value) {
-                continue;
-            }
-            let receiver = self.qualified(object);
-            if receiver.ends_with("sessionStorage") {
-                continue;
-            }
-            if property == "setItem" && receiver == "localStorage" {
-                push(
-                    span(call),
-                    StoreScope::LocalStorage,
-                    format!("localStorage {key:?}"),
-                );
-                continue;
-            }
-            let text = ctx.text(self.unwrap(object));
-            if property == "set"
-                && key.is_some()
-                && (text == "app" || app_state(text))
-                && self.is_js()
-            {
-                push(
-                    span(call),
-                    StoreScope::AppState(text.to_string()),
-                    format!("{text} {key:?}"),
-                );
-                continue;
-            }
-            if let Some(s) = self.constant_key_store(object, key.as_deref(), call) {
-                push(span(call), s, format!("{text} {key:?}"));
-            }
-        }
-        // Once per leaked verifier: the first write to each store, and a module-level variable created with
-        // its verifier is reported at the declaration only.
-        out.sort_by_key(|(w, _)| w.span);
-        let created: HashSet<String> = out
-            .iter()
-            .filter(|(w, _)| w.scope == StoreScope::ModuleInit)
-            .map(|(_, what)| what.clone())
-            .collect();
-        out.retain(
-            |(w, _)| !matches!(&w.scope, StoreScope::ModuleVariable(n) if created.contains(n)),
-        );
-        let mut seen = HashSet::new();
-        out.into_iter()
-            .filter(|(w, what)| seen.insert((format!("{:?}", w.scope), what.clone())))
-            .map(|(w, _)| w)
-            .collect()
-    }
 }
 
 /// Application-wide state: `app.locals`, `app.config`, `request.app.state`, `app.settings`.
@@ -583,30 +387,6 @@ pub(super) fn app_state(text: &str) -> bool {
             && matches!(w[1], "locals" | "config" | "state" | "settings" | "extra")
     }) || matches!(parts.last(), Some(&"locals")) && parts.len() == 2 && parts[0] == "app"
 }
-
-/// The calls `writes` looks at: file writes, the environment, storage and cache clients.
-pub(super) const STORING_CALLS: &[&str] = &[
-    "writeFile",
-    "writeFileSync",
-    "appendFile",
-    "appendFileSync",
-    "outputFile",
-    "outputFileSync",
-    "writeTextFile",
-    "writeTextFileSync",
-    "write",
-    "write_text",
-    "write_bytes",
-    "writelines",
-    "putenv",
-    "setItem",
-    "set",
-    "put",
-    "hset",
-    "setex",
-    "setEx",
-    "psetex",
-];
 
 #[cfg(test)]
 mod tests {

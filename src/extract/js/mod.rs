@@ -1,74 +1,25 @@
 //! JavaScript, TypeScript and TSX: node kinds of tree-sitter-javascript and tree-sitter-typescript.
+//!
+//! This module maps nodes to views and answers the `Dialect` questions; the two largest answers have their
+//! own files: `bindings` (what names a node binds) and `imports` (where imported names come from). Both,
+//! and this module, read nodes through `syntax`, which depends on nothing else here.
 
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+mod bindings;
+mod imports;
+mod syntax;
+
 use crate::lang::NodeKind;
 
-use super::{Arg, Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
+use super::{Binding, Branch, Dialect, Entry, Key, MemberWrite, StrPart, View};
 use crate::lang::Lang;
+use syntax::{args_of, field, is_static, named_children, string_literal};
 
 pub struct Js {
     pub lang: Lang,
-}
-
-fn named_children(node: Node) -> impl Iterator<Item = Node> {
-    (0..node.named_child_count())
-        .filter_map(move |i| node.named_child(i as u32))
-        .filter(|n| n.k() != "comment")
-}
-
-fn field<'t>(node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
-    crate::lang::field(node, name)
-}
-
-/// The value of a plain string literal node (no interpolation), escapes left as written.
-fn string_literal<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
-    if node.k() != "string" {
-        return None;
-    }
-    let raw = &src[node.byte_range()];
-    Some(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""))
-}
-
-/// Module specifiers name the module, not the file: `node:crypto` is `crypto`.
-fn module_name(spec: &str) -> String {
-    spec.strip_prefix("node:").unwrap_or(spec).to_string()
-}
-
-/// Whether a class member carries the `static` keyword.
-fn is_static(member: Node) -> bool {
-    let mut cursor = member.walk();
-    let found = member.children(&mut cursor).any(|c| c.k() == "static");
-    found
-}
-
-fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
-    let Some(arguments) = arguments else {
-        return Vec::new();
-    };
-    if arguments.k() == "template_string" {
-        return vec![Arg::Positional(arguments)];
-    }
-    named_children(arguments)
-        .map(|a| match a.k() {
-            "spread_element" => Arg::Spread(a),
-            _ => Arg::Positional(a),
-        })
-        .collect()
-}
-
-fn is_require<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
-    if node.k() != "call_expression" {
-        return None;
-    }
-    let f = field(node, "function")?;
-    if &src[f.byte_range()] != "require" {
-        return None;
-    }
-    let first = named_children(field(node, "arguments")?).next()?;
-    string_literal(first, src)
 }
 
 impl Dialect for Js {
@@ -266,109 +217,7 @@ impl Dialect for Js {
     }
 
     fn bindings<'t>(&self, node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
-        match node.k() {
-            "variable_declarator" => {
-                let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
-                    return;
-                };
-                match name.k() {
-                    "identifier" => out.push(Binding {
-                        name: &src[name.byte_range()],
-                        target: name,
-                        value,
-                        append: false,
-                        field: None,
-                        declares: true,
-                    }),
-                    "array_pattern" => {
-                        // `const [verifier, challenge] = makePair()`.
-                        super::bind_positions(named_children(name), value, src, out);
-                    }
-                    "object_pattern" => {
-                        for p in named_children(name) {
-                            match p.k() {
-                                "shorthand_property_identifier_pattern" => {
-                                    let n = &src[p.byte_range()];
-                                    out.push(Binding {
-                                        name: n,
-                                        target: p,
-                                        value,
-                                        append: false,
-                                        field: Some(n),
-                                        declares: true,
-                                    });
-                                }
-                                "pair_pattern" => {
-                                    if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value"))
-                                    {
-                                        if v.k() == "identifier" {
-                                            out.push(Binding {
-                                                name: &src[v.byte_range()],
-                                                target: v,
-                                                value,
-                                                append: false,
-                                                field: Some(&src[k.byte_range()]),
-                                                declares: true,
-                                            });
-                                        }
-                                    }
-                                }
-                                "object_assignment_pattern" => {
-                                    if let Some(l) = field(p, "left") {
-                                        let n = &src[l.byte_range()];
-                                        out.push(Binding {
-                                            name: n,
-                                            target: l,
-                                            value,
-                                            append: false,
-                                            field: Some(n),
-                                            declares: true,
-                                        });
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            "assignment_expression" => {
-                let (Some(left), Some(value)) = (field(node, "left"), field(node, "right")) else {
-                    return;
-                };
-                if left.k() == "identifier" {
-                    out.push(Binding {
-                        name: &src[left.byte_range()],
-                        target: left,
-                        value,
-                        append: false,
-                        field: None,
-                        declares: false,
-                    });
-                }
-            }
-            "augmented_assignment_expression" => {
-                let (Some(left), Some(value), Some(op)) = (
-                    field(node, "left"),
-                    field(node, "right"),
-                    field(node, "operator"),
-                ) else {
-                    return;
-                };
-                if left.k() == "identifier" {
-                    out.push(Binding {
-                        name: &src[left.byte_range()],
-                        target: left,
-                        value,
-                        append: op.k() == "+=",
-                        field: None,
-                        declares: false,
-                    });
-                }
-            }
-            _ => {}
-        }
+        bindings::bindings(node, src, out)
     }
 
     fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>> {
@@ -388,103 +237,7 @@ impl Dialect for Js {
     }
 
     fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>) {
-        match node.k() {
-            "import_statement" => {
-                let Some(module) = field(node, "source")
-                    .and_then(|s| string_literal(s, src))
-                    .map(module_name)
-                else {
-                    return;
-                };
-                for clause in named_children(node).filter(|c| c.k() == "import_clause") {
-                    for c in named_children(clause) {
-                        match c.k() {
-                            "identifier" => {
-                                out.insert(src[c.byte_range()].to_string(), module.clone());
-                            }
-                            "namespace_import" => {
-                                if let Some(id) = named_children(c).next() {
-                                    out.insert(src[id.byte_range()].to_string(), module.clone());
-                                }
-                            }
-                            "named_imports" => {
-                                for spec in
-                                    named_children(c).filter(|s| s.k() == "import_specifier")
-                                {
-                                    let Some(name) = field(spec, "name") else {
-                                        continue;
-                                    };
-                                    let imported = string_literal(name, src)
-                                        .unwrap_or(&src[name.byte_range()]);
-                                    let local = field(spec, "alias")
-                                        .map(|a| &src[a.byte_range()])
-                                        .unwrap_or(imported);
-                                    let q = if imported == "default" {
-                                        module.clone()
-                                    } else {
-                                        format!("{module}.{imported}")
-                                    };
-                                    out.insert(local.to_string(), q);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            "variable_declarator" => {
-                let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
-                    return;
-                };
-                // `require("m")`, `require("m").Strategy`, `await import("m")` is not followed.
-                let (module, member) = if let Some(m) = is_require(value, src) {
-                    (module_name(m), None)
-                } else if value.k() == "member_expression" {
-                    let (Some(obj), Some(prop)) =
-                        (field(value, "object"), field(value, "property"))
-                    else {
-                        return;
-                    };
-                    match is_require(obj, src) {
-                        Some(m) => (module_name(m), Some(&src[prop.byte_range()])),
-                        None => return,
-                    }
-                } else {
-                    return;
-                };
-                let base = match member {
-                    Some(m) => format!("{module}.{m}"),
-                    None => module,
-                };
-                match name.k() {
-                    "identifier" => {
-                        out.insert(src[name.byte_range()].to_string(), base);
-                    }
-                    "object_pattern" => {
-                        for p in named_children(name) {
-                            match p.k() {
-                                "shorthand_property_identifier_pattern" => {
-                                    let n = &src[p.byte_range()];
-                                    out.insert(n.to_string(), format!("{base}.{n}"));
-                                }
-                                "pair_pattern" => {
-                                    if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value"))
-                                    {
-                                        out.insert(
-                                            src[v.byte_range()].to_string(),
-                                            format!("{base}.{}", &src[k.byte_range()]),
-                                        );
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
+        imports::imports(node, src, out)
     }
 
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {

@@ -1,0 +1,123 @@
+//! Which module each imported name comes from: ES imports and `require` calls, with their names and
+//! destructured parts.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::syntax::{field, named_children, string_literal};
+use crate::lang::NodeKind;
+
+/// The imports a node makes, as local name → qualified name (`Dialect::imports`).
+pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) {
+    match node.k() {
+        "import_statement" => {
+            let Some(module) = field(node, "source")
+                .and_then(|s| string_literal(s, src))
+                .map(module_name)
+            else {
+                return;
+            };
+            for clause in named_children(node).filter(|c| c.k() == "import_clause") {
+                for c in named_children(clause) {
+                    match c.k() {
+                        "identifier" => {
+                            out.insert(src[c.byte_range()].to_string(), module.clone());
+                        }
+                        "namespace_import" => {
+                            if let Some(id) = named_children(c).next() {
+                                out.insert(src[id.byte_range()].to_string(), module.clone());
+                            }
+                        }
+                        "named_imports" => {
+                            for spec in named_children(c).filter(|s| s.k() == "import_specifier") {
+                                let Some(name) = field(spec, "name") else {
+                                    continue;
+                                };
+                                let imported =
+                                    string_literal(name, src).unwrap_or(&src[name.byte_range()]);
+                                let local = field(spec, "alias")
+                                    .map(|a| &src[a.byte_range()])
+                                    .unwrap_or(imported);
+                                let q = if imported == "default" {
+                                    module.clone()
+                                } else {
+                                    format!("{module}.{imported}")
+                                };
+                                out.insert(local.to_string(), q);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        "variable_declarator" => {
+            let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
+                return;
+            };
+            // `require("m")`, `require("m").Strategy`, `await import("m")` is not followed.
+            let (module, member) = if let Some(m) = is_require(value, src) {
+                (module_name(m), None)
+            } else if value.k() == "member_expression" {
+                let (Some(obj), Some(prop)) = (field(value, "object"), field(value, "property"))
+                else {
+                    return;
+                };
+                match is_require(obj, src) {
+                    Some(m) => (module_name(m), Some(&src[prop.byte_range()])),
+                    None => return,
+                }
+            } else {
+                return;
+            };
+            let base = match member {
+                Some(m) => format!("{module}.{m}"),
+                None => module,
+            };
+            match name.k() {
+                "identifier" => {
+                    out.insert(src[name.byte_range()].to_string(), base);
+                }
+                "object_pattern" => {
+                    for p in named_children(name) {
+                        match p.k() {
+                            "shorthand_property_identifier_pattern" => {
+                                let n = &src[p.byte_range()];
+                                out.insert(n.to_string(), format!("{base}.{n}"));
+                            }
+                            "pair_pattern" => {
+                                if let (Some(k), Some(v)) = (field(p, "key"), field(p, "value")) {
+                                    out.insert(
+                                        src[v.byte_range()].to_string(),
+                                        format!("{base}.{}", &src[k.byte_range()]),
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Module specifiers name the module, not the file: `node:crypto` is `crypto`.
+fn module_name(spec: &str) -> String {
+    spec.strip_prefix("node:").unwrap_or(spec).to_string()
+}
+
+fn is_require<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
+    if node.k() != "call_expression" {
+        return None;
+    }
+    let f = field(node, "function")?;
+    if &src[f.byte_range()] != "require" {
+        return None;
+    }
+    let first = named_children(field(node, "arguments")?).next()?;
+    string_literal(first, src)
+}
