@@ -36,6 +36,8 @@ pub struct Mentions {
     /// A challenge, a code verifier or PKCE: names with `verifier` can be code verifiers (`verifier` alone
     /// may be an OAuth 1.0a or signature verifier).
     pub code_verifier: bool,
+    /// A `skillaudit-ignore` comment may be there: the file is parsed so that an unused one is reported.
+    pub suppression: bool,
 }
 
 impl Mentions {
@@ -43,13 +45,19 @@ impl Mentions {
     pub fn any(self) -> bool {
         self.request || self.pkce
     }
+
+    /// Whether the file must be parsed: a rule can find something, or a suppression needs checking.
+    pub fn needs_parse(self) -> bool {
+        self.any() || self.suppression
+    }
 }
 
 const REQUEST: u8 = 1;
 const RESPONSE_TYPE: u8 = 2;
 const PKCE: u8 = 4;
 const CODE_VERIFIER: u8 = 8;
-const ALL: u8 = REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER;
+const SUPPRESSION: u8 = 16;
+const ALL: u8 = REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER | SUPPRESSION;
 
 /// The words and the groups each one stands for.
 const WORDS: &[(&str, u8)] = &[
@@ -73,6 +81,7 @@ const WORDS: &[(&str, u8)] = &[
     ("pkce", PKCE | CODE_VERIFIER),
     ("Pkce", PKCE | CODE_VERIFIER),
     ("PKCE", PKCE | CODE_VERIFIER),
+    (crate::suppress::MARKER, SUPPRESSION),
 ];
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -96,6 +105,7 @@ pub fn mentions(text: &str) -> Mentions {
         response_type: seen & RESPONSE_TYPE != 0,
         pkce: seen & PKCE != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
+        suppression: seen & SUPPRESSION != 0,
     }
 }
 
@@ -112,6 +122,8 @@ mod tests {
         let m = mentions("const PKCE_TTL = 1; client.authorizeURL({})");
         assert!(m.pkce && m.code_verifier && m.request && !m.response_type);
         assert!(mentions("client.buildAuthorizationUrl(config, params)").request);
+        let m = mentions("x = 1  # skillaudit-ignore[no-state-parameter]: why");
+        assert!(m.suppression && m.needs_parse() && !m.any());
         assert_eq!(mentions("text/plain"), Mentions::default());
         assert_eq!(
             mentions("export function add(a, b) { return a + b }"),

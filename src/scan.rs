@@ -156,10 +156,7 @@ pub fn analyze_with(
     // words are (they define where `"plain"` and `verifier` mean PKCE at all). A file the prefilter rules
     // out is still parsed when it holds a suppression comment, so that an unused one is reported.
     let mentions = prefilter::mentions(text);
-    if use_prefilter
-        && !mentions.any()
-        && memchr::memmem::find(text.as_bytes(), crate::suppress::MARKER.as_bytes()).is_none()
-    {
+    if use_prefilter && !mentions.needs_parse() {
         return Ok((Vec::new(), FileFacts::default(), false));
     }
     let facts = facts_with(lang, text, mentions)?;
