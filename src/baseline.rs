@@ -114,30 +114,26 @@ impl Baseline {
     /// Marks the report's findings that are in the baseline as suppressed (kind `baseline`), counts them and
     /// the entries that match nothing any more (stale), and returns the baseline without the stale entries.
     pub fn apply(&self, report: &mut Report, file: &Path) -> Baseline {
-        // How many times each (rule, path, fingerprint) is accepted.
-        let mut left: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        // The entries not matched yet, by (rule, path, fingerprint): a finding takes one of its key's.
+        let mut open: BTreeMap<(String, String, String), Vec<&Entry>> = BTreeMap::new();
         for e in &self.findings {
-            *left.entry(e.key()).or_insert(0) += 1;
+            open.entry(e.key()).or_default().push(e);
         }
-        let mut kept = Vec::new();
-        let mut matched: Vec<&Entry> = Vec::new();
+        let mut findings: Vec<Entry> = Vec::new();
         let reason = format!(
             "in the baseline {}",
             paths::display(&report.base.relative(file))
         );
-        let findings = std::mem::take(&mut report.findings);
-        for mut f in findings {
+        let mut kept = Vec::new();
+        for mut f in std::mem::take(&mut report.findings) {
             let key = (
                 f.rule_id.to_string(),
                 paths::display(&f.path),
                 f.fingerprint.clone(),
             );
-            match left.get_mut(&key) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    if let Some(e) = self.findings.iter().find(|e| e.key() == key) {
-                        matched.push(e);
-                    }
+            match open.get_mut(&key).and_then(Vec::pop) {
+                Some(entry) => {
+                    findings.push(entry.clone());
                     f.suppressed = Some(Suppressed {
                         kind: SuppressionKind::Baseline,
                         reason: Some(reason.clone()),
@@ -145,7 +141,7 @@ impl Baseline {
                     report.suppressed.push(f);
                     report.counts.baselined += 1;
                 }
-                _ => kept.push(f),
+                None => kept.push(f),
             }
         }
         report.findings = kept;
@@ -163,18 +159,12 @@ impl Baseline {
                         && m.confidence >= report.thresholds.min_confidence
                 })
         };
-        let mut findings: Vec<Entry> = matched.into_iter().cloned().collect();
-        for e in &self.findings {
-            let n = left.get_mut(&e.key()).expect("counted above");
-            if *n == 0 {
-                continue;
-            }
+        for e in open.into_values().flatten() {
             if checked(e) {
                 report.counts.stale_baseline += 1;
             } else {
                 findings.push(e.clone());
             }
-            *n -= 1;
         }
         findings.sort();
         Baseline {

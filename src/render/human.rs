@@ -21,7 +21,8 @@ pub const WIDTH: usize = 100;
 
 struct Shown<'a> {
     finding: &'a Finding,
-    source: NamedSource<String>,
+    /// Shared by every finding of the file (not copied per finding).
+    source: NamedSource<Arc<String>>,
     help: String,
     message: String,
 }
@@ -128,7 +129,7 @@ pub fn render(report: &Report, style: Style, show_suppressed: bool) -> String {
         &[]
     };
     for finding in report.findings.iter().chain(suppressed) {
-        let text = texts
+        let text: Arc<String> = texts
             .entry(finding.path.as_path())
             .or_insert_with(|| {
                 Arc::new(
@@ -168,7 +169,7 @@ pub fn render(report: &Report, style: Style, show_suppressed: bool) -> String {
         let name = paths::terminal(&report.base.from_cwd(&finding.path));
         let shown = Shown {
             finding,
-            source: NamedSource::new(name.clone(), text.to_string()),
+            source: NamedSource::new(name.clone(), text),
             help,
             message: paths::escape_controls(&finding.message).into_owned(),
         };
