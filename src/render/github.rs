@@ -103,23 +103,12 @@ pub fn render(report: &Report) -> String {
             ),
         ));
     }
-    let notices = annotations
-        .iter()
-        .filter(|(l, _)| *l == Level::Notice)
-        .count();
-    let over = annotations.len()
-        > [Level::Error, Level::Warning, Level::Notice]
-            .iter()
-            .map(|l| {
-                annotations
-                    .iter()
-                    .filter(|(a, _)| a == l)
-                    .count()
-                    .min(PER_LEVEL)
-            })
-            .sum::<usize>();
-    // The closing notice takes one notice's place.
-    let notice_room = if over || notices > PER_LEVEL {
+    let mut per_level = [0usize; 3];
+    for (level, _) in &annotations {
+        per_level[*level as usize] += 1;
+    }
+    // When anything is left out, the closing notice takes one notice's place.
+    let notice_room = if per_level.iter().any(|&n| n > PER_LEVEL) {
         PER_LEVEL - 1
     } else {
         PER_LEVEL
