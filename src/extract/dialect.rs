@@ -138,6 +138,26 @@ pub struct Binding<'t> {
     pub declares: bool,
 }
 
+impl<'t> Binding<'t> {
+    /// `name = value` (or `name += value` with `append`) bound at the identifier `name`.
+    pub fn name(
+        name: Node<'t>,
+        value: Node<'t>,
+        src: &'t str,
+        append: bool,
+        declares: bool,
+    ) -> Self {
+        Binding {
+            name: &src[name.byte_range()],
+            target: name,
+            value,
+            append,
+            field: None,
+            declares,
+        }
+    }
+}
+
 /// The field names of positions in array and tuple patterns (`const [a, b] = f()`, `a, b = f()`).
 pub const POSITIONS: [&str; 8] = ["#0", "#1", "#2", "#3", "#4", "#5", "#6", "#7"];
 

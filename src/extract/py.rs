@@ -249,14 +249,7 @@ impl Dialect for Py {
             return;
         }
         if left.k() == "identifier" {
-            out.push(Binding {
-                name: &src[left.byte_range()],
-                target: left,
-                value,
-                append,
-                field: None,
-                declares: true,
-            });
+            out.push(Binding::name(left, value, src, append, true));
         } else if matches!(left.k(), "pattern_list" | "tuple_pattern") && !append {
             // `verifier, challenge = make_pair()`: each name is bound to a position of the value.
             super::bind_positions(named_children(left), value, src, out);

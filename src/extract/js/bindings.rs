@@ -80,14 +80,7 @@ pub(super) fn bindings<'t>(node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'
                 return;
             };
             if left.k() == "identifier" {
-                out.push(Binding {
-                    name: &src[left.byte_range()],
-                    target: left,
-                    value,
-                    append: false,
-                    field: None,
-                    declares: false,
-                });
+                out.push(Binding::name(left, value, src, false, false));
             }
         }
         "augmented_assignment_expression" => {
@@ -99,14 +92,7 @@ pub(super) fn bindings<'t>(node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'
                 return;
             };
             if left.k() == "identifier" {
-                out.push(Binding {
-                    name: &src[left.byte_range()],
-                    target: left,
-                    value,
-                    append: op.k() == "+=",
-                    field: None,
-                    declares: false,
-                });
+                out.push(Binding::name(left, value, src, op.k() == "+=", false));
             }
         }
         _ => {}
