@@ -163,14 +163,10 @@ pub fn scan(args: ScanArgs) -> u8 {
             eprintln!("error: {e}");
             return FATAL;
         }
+        let n = report.findings.len() + report.counts.baselined;
         eprintln!(
-            "skillaudit: wrote {} finding{} to the baseline {}",
-            report.findings.len() + report.counts.baselined,
-            if report.findings.len() + report.counts.baselined == 1 {
-                ""
-            } else {
-                "s"
-            },
+            "skillaudit: wrote {n} finding{} to the baseline {}",
+            if n == 1 { "" } else { "s" },
             paths::terminal(file)
         );
     }

@@ -21,16 +21,16 @@ pub enum Source {
     Flag(&'static str),
 }
 
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Source {
+    /// How `skillaudit config` names it: file paths relative to the working directory.
+    fn describe(&self, cwd: &Path) -> String {
         match self {
-            Source::Default => f.write_str("default"),
+            Source::Default => "default".into(),
             Source::File { path, line } => {
-                let cwd = std::env::current_dir().unwrap_or_default();
-                let shown = path.strip_prefix(&cwd).unwrap_or(path);
-                write!(f, "{}:{line}", paths::terminal(shown))
+                let shown = path.strip_prefix(cwd).unwrap_or(path);
+                format!("{}:{line}", paths::terminal(shown))
             }
-            Source::Flag(flag) => f.write_str(flag),
+            Source::Flag(flag) => (*flag).into(),
         }
     }
 }
@@ -398,7 +398,10 @@ impl Settings {
             None => "configuration file: none (defaults and flags only)\n\n".into(),
         };
         for (key, value, source) in rows {
-            out.push_str(&format!("{key:<17} = {value:<32} # {source}\n"));
+            out.push_str(&format!(
+                "{key:<17} = {value:<32} # {}\n",
+                source.describe(cwd)
+            ));
         }
         out.push_str(&format!("\nrules that run: {}\n", self.rules().join(", ")));
         out
