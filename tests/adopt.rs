@@ -118,12 +118,7 @@ fn configuration_errors_name_file_line_and_column() {
 
 /// (exit code, stderr) of a scan whose stdout may not be JSON.
 fn scan_json_raw(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = skillaudit()
-        .current_dir(dir)
-        .args(["scan", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
+    let out = scan_output(dir, args);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

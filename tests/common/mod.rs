@@ -50,13 +50,18 @@ pub struct JsonScan {
     pub stderr: String,
 }
 
-pub fn scan_json(dir: &Path, args: &[&str]) -> JsonScan {
-    let out = skillaudit()
+/// What `skillaudit scan --format json ARGS…` run in a directory printed, whether or not it is JSON.
+pub fn scan_output(dir: &Path, args: &[&str]) -> std::process::Output {
+    skillaudit()
         .current_dir(dir)
         .args(["scan", "--format", "json"])
         .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+pub fn scan_json(dir: &Path, args: &[&str]) -> JsonScan {
+    let out = scan_output(dir, args);
     JsonScan {
         code: out.status.code(),
         json: json_of(&out.stdout),
