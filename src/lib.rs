@@ -1,12 +1,12 @@
 //! skillaudit: finds OAuth PKCE mistakes in MCP servers and clients written in JavaScript, TypeScript and
 //! Python. See `DESIGN` in the repository for the pipeline; `scan::scan` is the entry point.
 
+pub mod analysis;
 pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod entropy;
-pub mod extract;
 pub mod facts;
 pub mod finding;
 pub mod lang;
@@ -19,3 +19,4 @@ pub mod run;
 pub mod scan;
 pub mod source;
 pub mod suppress;
+pub mod syntax;

@@ -10,7 +10,7 @@
 //!   or the passport-oauth2 module a strategy is imported from. Extraction compares these exactly, so they
 //!   are matched exactly;
 //! - pkce-plain-method: `"plain"` counts only in files that also mention a verifier, a challenge or PKCE
-//!   (`extract::plain`), so those words stand for it: `plain` alone is in one JavaScript file in twenty
+//!   (`analysis::method`), so those words stand for it: `plain` alone is in one JavaScript file in twenty
 //!   (`text/plain`, plain objects) and would send them all to the parser;
 //! - weak-verifier-entropy and pkce-session-leak: a verifier is a name containing `verifier`, the value sent as
 //!   `code_verifier`, or the value hashed into a `code_challenge`, and only files that mention a challenge, a

@@ -16,7 +16,7 @@ use crate::lang::Lang;
 use crate::prefilter::Mentions;
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
 use crate::source::{self, Loaded, SkipReason};
-use crate::{extract, prefilter, rules};
+use crate::{analysis, prefilter, rules};
 
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
@@ -110,7 +110,7 @@ fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, N
             "the parser gave up on this file; please report it with the file attached".into(),
         ),
     })?;
-    let mut facts = extract::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)?;
+    let mut facts = analysis::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)?;
     facts.family = if lang.is_js_family() {
         crate::facts::Family::JavaScript
     } else {

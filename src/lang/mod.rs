@@ -1,6 +1,6 @@
 //! Languages, their grammars, and the per-thread parser cache.
 //!
-//! This module and `crate::extract` are the only places that know about tree-sitter.
+//! This module and `crate::analysis` are the only places that know about tree-sitter.
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;

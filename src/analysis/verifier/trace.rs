@@ -207,7 +207,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
 
     pub(super) fn trace_bindings(
         &self,
-        bindings: &[crate::extract::Binding<'t>],
+        bindings: &[crate::analysis::Binding<'t>],
         depth: usize,
     ) -> Option<Traced> {
         self.visited.set(self.visited.get() + bindings.len());
@@ -264,7 +264,9 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             }),
             // `return verifier, challenge` / `return [verifier, challenge]` for a positional pattern.
             View::Array(items) => {
-                let i = crate::extract::POSITIONS.iter().position(|p| *p == field)?;
+                let i = crate::analysis::POSITIONS
+                    .iter()
+                    .position(|p| *p == field)?;
                 self.trace(*items.get(i)?, depth + 1)
             }
             View::Ident(name) if !self.ctx.ix.imports.contains_key(name) => {

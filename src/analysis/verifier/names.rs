@@ -73,7 +73,7 @@ const ABOUT_A_VERIFIER: &[&str] = &[
 
 /// Whether a name denotes a PKCE code verifier.
 pub(super) fn is_verifier_name(name: &str) -> bool {
-    if !contains_ci(name, "verifier") || NOT_PKCE.iter().any(|w| crate::extract::name_has(name, w))
+    if !contains_ci(name, "verifier") || NOT_PKCE.iter().any(|w| crate::analysis::name_has(name, w))
     {
         return false;
     }

@@ -3,8 +3,8 @@
 
 use tree_sitter::Node;
 
-use crate::extract::Arg;
 use crate::lang::NodeKind;
+use crate::syntax::Arg;
 
 pub(super) fn named_children(node: Node) -> impl Iterator<Item = Node> {
     (0..node.named_child_count())

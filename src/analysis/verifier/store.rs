@@ -75,8 +75,8 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         };
         self.ctx.callee_name(callee).is_some_and(|n| {
             is_verifier_name(n)
-                && (crate::extract::name_has(n, "codeverifier")
-                    || crate::extract::name_has(n, "pkce"))
+                && (crate::analysis::name_has(n, "codeverifier")
+                    || crate::analysis::name_has(n, "pkce"))
                 && !is_store_name(n)
         })
     }

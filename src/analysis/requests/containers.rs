@@ -5,8 +5,8 @@ use tree_sitter::Node;
 
 use super::analysis::{provision, Analysis};
 use super::strings::query;
-use crate::extract::eval::Params;
-use crate::extract::{span, Arg, Dialect, View};
+use crate::analysis::eval::Params;
+use crate::analysis::{span, Arg, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, RequestForm};
 
 /// Keys that mark a container as an OAuth authorization request beside `response_type`.

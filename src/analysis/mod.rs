@@ -1,8 +1,7 @@
-//! Extraction: the only code that knows tree-sitter node kinds.
-//!
-//! Each language implements `Dialect`, which classifies a node into a language-neutral `View` (a string with
-//! its pieces, a call, an object, a member access …) and names its scopes, bindings, imports and branches. The
-//! analyses in `requests`, `plain` and `verifiers` are written once over those views and produce `FileFacts`.
+//! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold` and `eval`
+//! (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
+//! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept).
+//! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
 //! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
 //! following a variable to its value) recurses over *our* views with an explicit depth limit (`MAX_DEPTH`),
@@ -17,32 +16,22 @@ use crate::lang::Lang;
 use crate::prefilter::Mentions;
 use crate::source::SkipReason;
 
-mod dialect;
 mod eval;
 mod fold;
-mod index;
-mod js;
-mod plain;
-mod py;
+mod method;
 mod requests;
-mod verifiers;
+mod verifier;
 #[cfg(test)]
 mod work_tests;
 
-pub use dialect::{
-    bind_positions, Arg, Binding, Branch, Class, ClassField, Dialect, Entry, Key, MemberWrite,
-    StrPart, View, POSITIONS,
+pub use crate::syntax::{
+    bind_positions, index, js, py, Arg, Binding, Branch, Class, ClassField, Dialect, Entry, Index,
+    Key, MemberWrite, StrPart, View, MAX_NESTING, POSITIONS,
 };
 pub use fold::{Folded, Piece};
-pub use index::Index;
 
 /// How deep one evaluation may follow expressions and bindings.
 pub const MAX_DEPTH: usize = 24;
-
-/// Files nested deeper than this are skipped with a reason. tree-sitter finds a node's parent by walking down
-/// from the root, so climbing from a node costs its depth; real code stays far below this limit, and bounding
-/// it keeps the analyses linear.
-pub const MAX_NESTING: usize = 1_000;
 
 /// Extracts the facts of one parsed file, or says why it cannot be analysed.
 /// `mentions` says which word groups the text holds; analyses that need absent words are skipped (the
@@ -124,10 +113,10 @@ fn analyze<D: Dialect>(
         work.request_visits = requests::extract(&ctx, &mut facts);
     }
     if mentions.pkce {
-        plain::extract(&ctx, &mut facts);
+        method::extract(&ctx, &mut facts);
     }
     if mentions.code_verifier {
-        (work.trace_steps, work.trace_visits) = verifiers::extract(&ctx, &mut facts);
+        (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
     }
     work.fold_steps = ctx.folds.used();
     facts.suppressions = ctx.ix.suppressions;

@@ -4,8 +4,8 @@
 use tree_sitter::Node;
 
 use super::syntax::{field, named_children};
-use crate::extract::{bind_positions, Binding};
 use crate::lang::NodeKind;
+use crate::syntax::{bind_positions, Binding};
 
 /// The bindings a node makes (`Dialect::bindings`).
 pub(super) fn bindings<'t>(node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {

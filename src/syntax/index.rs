@@ -359,8 +359,8 @@ fn suppression(node: Node, src: &str) -> Option<Suppression> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{js::Js, py::Py, Dialect};
     use crate::lang::{Lang, Preorder};
+    use crate::syntax::{js::Js, py::Py, Dialect};
 
     /// Every named node's parent from the table is tree-sitter's own, and every identifier is listed
     /// under its name, on shapes with long runs of nodes that start at the same byte (left-deep chains)

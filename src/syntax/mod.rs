@@ -1,12 +1,27 @@
 //! What a language tells the analyses: the language-neutral `View` of a node (a string with its pieces, a
 //! call, an object …), its kind-only `Class`, bindings, member writes, branches and class fields, and the
 //! `Dialect` trait each language implements to produce them. Depends on no analysis.
+//!
+//! This is the only room that knows tree-sitter node kinds: `js` and `py` map nodes to views, `index` records
+//! a file's scopes, bindings, imports and parents in one walk. The analyses (`crate::analysis`) are written
+//! once over these views.
 
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
 use crate::lang::{Lang, NodeKind};
+
+pub mod index;
+pub mod js;
+pub mod py;
+
+pub use index::Index;
+
+/// Files nested deeper than this are skipped with a reason. tree-sitter finds a node's parent by walking down
+/// from the root, so climbing from a node costs its depth; real code stays far below this limit, and bounding
+/// it keeps the analyses linear.
+pub const MAX_NESTING: usize = 1_000;
 
 /// An argument of a call.
 #[derive(Clone, Copy, Debug)]

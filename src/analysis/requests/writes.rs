@@ -4,8 +4,8 @@
 use tree_sitter::Node;
 
 use super::analysis::{Analysis, Write};
-use crate::extract::eval::Params;
-use crate::extract::{Arg, Ctx, Dialect, View};
+use crate::analysis::eval::Params;
+use crate::analysis::{Arg, Ctx, Dialect, View};
 
 impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     pub(super) fn collect_writes(&mut self) {

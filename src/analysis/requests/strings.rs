@@ -8,9 +8,9 @@ use tree_sitter::Node;
 use crate::lang::NodeKind;
 
 use super::analysis::{provision, Analysis};
-use crate::extract::eval::Params;
-use crate::extract::fold::{Folded, HOLE};
-use crate::extract::{Ctx, Dialect, View};
+use crate::analysis::eval::Params;
+use crate::analysis::fold::{Folded, HOLE};
+use crate::analysis::{Ctx, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, PlainMethod, PlainSite, RequestForm, Span};
 
 /// Messages: a string passed to these is text for people, not a request.

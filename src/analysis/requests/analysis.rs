@@ -9,8 +9,8 @@ use tree_sitter::Node;
 
 use crate::lang::NodeKind;
 
-use crate::extract::eval::Params;
-use crate::extract::{Binding, Ctx, Dialect, View};
+use crate::analysis::eval::Params;
+use crate::analysis::{Binding, Ctx, Dialect, View};
 use crate::facts::{Provision, Span};
 
 /// One `.set(key, value)` / `.append` / `x.key = v` / `x["key"] = v` on a receiver.

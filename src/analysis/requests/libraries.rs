@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::analysis::{method_span, provision, Analysis};
-use crate::extract::eval::Params;
-use crate::extract::{Arg, Ctx, Dialect, View};
+use crate::analysis::eval::Params;
+use crate::analysis::{Arg, Ctx, Dialect, View};
 use crate::facts::{AuthRequest, FileFacts, Provision, RequestForm, Span};
 
 impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
