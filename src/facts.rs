@@ -1,6 +1,8 @@
 //! The language-neutral facts that extractors produce and rules consume. Nothing here knows tree-sitter.
 //! Every fact carries a `Span` (0-based byte offsets into the file's text, BOM excluded).
 
+pub use crate::summary::Foreign;
+
 /// A byte range in a file's text. Conversion to lines and columns happens once, in `source::LineIndex`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -146,6 +148,9 @@ pub struct VerifierSource {
     pub entropy: Entropy,
     /// Where the value becomes a verifier, when that is elsewhere (the caller of a helper).
     pub used_at: Option<Span>,
+    /// Where the value becomes a verifier when that is in another module (the caller of an exported
+    /// helper).
+    pub used_elsewhere: Option<Foreign>,
 }
 
 /// The scope of the store a verifier is written to.
@@ -177,6 +182,8 @@ pub enum StoreScope {
 pub struct VerifierWrite {
     pub span: Span,
     pub scope: StoreScope,
+    /// For a module-level verifier: the read by a function of another module that makes it shared.
+    pub read_by: Option<Foreign>,
 }
 
 /// A `skillaudit-ignore` comment.

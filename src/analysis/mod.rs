@@ -15,8 +15,10 @@ use crate::facts::{FileFacts, Span};
 use crate::lang::Lang;
 use crate::prefilter::Mentions;
 use crate::source::SkipReason;
+use crate::summary::{Asks, Env, ModuleSummary, Value};
 
 mod eval;
+mod exports;
 mod fold;
 mod method;
 mod requests;
@@ -65,12 +67,43 @@ pub fn extract_with_work(
     src: &str,
     mentions: Mentions,
 ) -> Result<(FileFacts, Work), SkipReason> {
+    let env = Env::default();
+    let out = analyze_module(lang, tree, src, mentions, &env, false)?;
+    Ok((out.facts, out.work))
+}
+
+/// Everything one analysis of a module gives: its facts, the work, its summary for the project phase (when
+/// asked for) and what it could not answer alone.
+#[derive(Debug, Default)]
+pub struct Analysed {
+    pub facts: FileFacts,
+    pub work: Work,
+    pub summary: ModuleSummary,
+    pub asks: Asks,
+}
+
+/// Analyses one module with what the project phase knows of the others (`env`), and summarises it when
+/// `summarise` is set.
+pub fn analyze_module(
+    lang: Lang,
+    tree: &Tree,
+    src: &str,
+    mentions: Mentions,
+    env: &Env,
+    summarise: bool,
+) -> Result<Analysed, SkipReason> {
     let _kinds = crate::lang::kinds_for(lang);
-    if lang.is_js_family() {
-        analyze(&js::Js { lang }, tree, src, mentions)
+    let mut out = if lang.is_js_family() {
+        analyze(&js::Js { lang }, tree, src, mentions, env, summarise)?
     } else {
-        analyze(&py::Py, tree, src, mentions)
-    }
+        analyze(&py::Py, tree, src, mentions, env, summarise)?
+    };
+    out.facts.family = if lang.is_js_family() {
+        crate::facts::Family::JavaScript
+    } else {
+        crate::facts::Family::Python
+    };
+    Ok(out)
 }
 
 /// The shared state of an analysis of one file.
@@ -85,17 +118,23 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
     /// The folds of the file's strings, each expression folded once.
     folds: fold::Folds<'t>,
+    /// What the project phase knows of other modules (empty on the first pass).
+    pub env: &'t Env,
+    /// What the analyses looked for in other modules and could not find in `env`.
+    pub asks: std::cell::RefCell<Asks>,
 }
 
-fn analyze<D: Dialect>(
+fn analyze<'t, D: Dialect>(
     d: &D,
-    tree: &Tree,
-    src: &str,
+    tree: &'t Tree,
+    src: &'t str,
     mentions: Mentions,
-) -> Result<(FileFacts, Work), SkipReason> {
+    env: &'t Env,
+    summarise: bool,
+) -> Result<Analysed, SkipReason> {
     let root = tree.root_node();
     // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
-    let ix = index::index(d, root, src, mentions.any())?;
+    let ix = index::index(d, root, src, mentions.any() || summarise)?;
     let ctx = Ctx {
         d,
         src,
@@ -106,6 +145,8 @@ fn analyze<D: Dialect>(
         // One fold step per expression: a budget of one per byte is never reached by folding each
         // expression once, and bounds the file's work if something made the same expression fold again.
         folds: fold::Folds::new(src.len() + 10_000),
+        env,
+        asks: Default::default(),
     };
     let mut facts = FileFacts::default();
     let mut work = Work::default();
@@ -118,9 +159,20 @@ fn analyze<D: Dialect>(
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
     }
+    let summary = if summarise {
+        exports::summarise(&ctx)
+    } else {
+        ModuleSummary::default()
+    };
     work.fold_steps = ctx.folds.used();
+    let asks = ctx.asks.take();
     facts.suppressions = ctx.ix.suppressions;
-    Ok((facts, work))
+    Ok(Analysed {
+        facts,
+        work,
+        summary,
+        asks,
+    })
 }
 
 pub fn span(node: Node) -> Span {
@@ -233,7 +285,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         match self.view(node) {
             View::Ident(name) => {
                 if let Some(q) = self.ix.imports.get(name) {
-                    return Some(q.clone());
+                    return Some(self.imported_kind(q).unwrap_or_else(|| q.clone()));
                 }
                 match self.resolve_ident(name, node) {
                     Some(v)
@@ -252,11 +304,71 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                 let base = self
                     .qualify(object, depth + 1)
                     .unwrap_or_else(|| "?".into());
-                Some(format!("{base}.{property}"))
+                let q = format!("{base}.{property}");
+                Some(self.imported_kind(&q).unwrap_or(q))
             }
-            View::Call { callee, .. } => Some(format!("{}()", self.qualify(callee, depth + 1)?)),
+            View::Call { callee, .. } => {
+                let q = self.qualify(callee, depth + 1)?;
+                // A factory of another module: what it returns.
+                if let Some(Value::Returns(v)) = self.env.value(&q) {
+                    if let Value::Qualified(made) = &**v {
+                        return Some(made.clone());
+                    }
+                }
+                Some(format!("{q}()"))
+            }
             _ => None,
         }
+    }
+
+    /// The kind of library client an imported name holds, by its qualified name in the module that made
+    /// it (`googleapis.google.auth.OAuth2()`); the name is asked of the project phase when unknown.
+    fn imported_kind(&self, qualified: &str) -> Option<String> {
+        match self.imported_value(qualified)? {
+            Value::Qualified(q) => Some(q.clone()),
+            _ => None,
+        }
+    }
+
+    /// The value the project phase found for an imported qualified name; remembered as asked when it has
+    /// none, so that the project phase looks for it.
+    pub fn imported_value(&self, qualified: &str) -> Option<&'t Value> {
+        let found = self.env.value(qualified);
+        if found.is_none() && self.env.is_empty() {
+            let mut asks = self.asks.borrow_mut();
+            if !asks.values.contains(qualified) {
+                asks.values.insert(qualified.to_string());
+            }
+        }
+        found
+    }
+
+    /// The imported qualified name an expression names (`DEFAULT_METHOD`, `cfg.methods.PLAIN`), when its
+    /// root is an import not shadowed here.
+    pub fn import_path(&self, node: Node<'t>) -> Option<String> {
+        let mut members = Vec::new();
+        let mut cur = self.unwrap(node);
+        for _ in 0..MAX_DEPTH {
+            match self.view(cur) {
+                View::Member { object, property } => {
+                    members.push(property);
+                    cur = self.unwrap(object);
+                }
+                View::Ident(name) => {
+                    if self.lookup(name, cur).is_some() {
+                        return None;
+                    }
+                    let mut q = self.ix.imports.get(name)?.clone();
+                    for m in members.iter().rev() {
+                        q.push('.');
+                        q.push_str(m);
+                    }
+                    return Some(q);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The last segment of a callee (`set` in `url.searchParams.set`).

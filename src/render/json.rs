@@ -69,6 +69,8 @@ pub struct Finding<'a> {
 #[derive(Serialize)]
 pub struct Related<'a> {
     pub message: &'a str,
+    /// The file it is in: the finding's, or another file of the project.
+    pub path: String,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -118,12 +120,13 @@ fn finding(f: &crate::report::Finding) -> Finding<'_> {
         related: f
             .related
             .iter()
-            .map(|(l, m)| Related {
-                message: m,
-                line: l.start.line,
-                column: l.start.column,
-                end_line: l.end.line,
-                end_column: l.end.column,
+            .map(|r| Related {
+                message: &r.label,
+                path: paths::display(r.path(&f.path)),
+                line: r.location.start.line,
+                column: r.location.start.column,
+                end_line: r.location.end.line,
+                end_column: r.location.end.column,
             })
             .collect(),
         fingerprint: &f.fingerprint,

@@ -23,9 +23,13 @@ impl Rule for PkceSessionLeak {
         for write in &facts.verifier_writes {
             let message = match &write.scope {
                 StoreScope::Scoped => continue,
-                StoreScope::ModuleInit => {
-                    "code verifier is created once at module level: every user of the process shares one verifier".to_string()
-                }
+                StoreScope::ModuleInit => match &write.read_by {
+                    Some(read) => format!(
+                        "code verifier is created once at module level and read by functions in {}: every user of the process shares one verifier",
+                        crate::paths::display(&read.path)
+                    ),
+                    None => "code verifier is created once at module level: every user of the process shares one verifier".to_string(),
+                },
                 StoreScope::ModuleVariable(name) => format!(
                     "code verifier is stored in the module-level variable `{name}`: concurrent logins overwrite and read each other's verifier"
                 ),
@@ -51,7 +55,14 @@ impl Rule for PkceSessionLeak {
                     "code verifier is written to the fixed path {path}, which concurrent processes and sessions overwrite and read"
                 ),
             };
-            out.push(Diagnostic::new(write.span, message, help(facts.family)));
+            let mut diagnostic = Diagnostic::new(write.span, message, help(facts.family));
+            if let Some(read) = &write.read_by {
+                diagnostic = diagnostic.with_elsewhere(
+                    read.clone(),
+                    "read here, by a function that runs per request",
+                );
+            }
+            out.push(diagnostic);
         }
     }
 }
@@ -68,14 +79,17 @@ mod tests {
                 VerifierWrite {
                     span: Span::new(1, 2),
                     scope: StoreScope::Scoped,
+                    read_by: None,
                 },
                 VerifierWrite {
                     span: Span::new(3, 4),
                     scope: StoreScope::ConstantKey("\"pkce_verifier\"".into()),
+                    read_by: None,
                 },
                 VerifierWrite {
                     span: Span::new(5, 6),
                     scope: StoreScope::LocalStorage,
+                    read_by: None,
                 },
             ],
             ..Default::default()

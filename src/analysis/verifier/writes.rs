@@ -4,15 +4,23 @@
 
 use super::store::app_state;
 use super::*;
+use crate::summary::Foreign;
 
 impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     pub(super) fn writes(&self) -> Vec<VerifierWrite> {
         let ctx = self.ctx;
         let root = ctx.root.id();
         let mut out: Vec<(VerifierWrite, String)> = Vec::new();
-        let mut push = |span: Span, scope: StoreScope, what: String| {
+        let mut push = |span: Span, scope: StoreScope, what: String, read_by: Option<Foreign>| {
             if scope != StoreScope::Scoped {
-                out.push((VerifierWrite { span, scope }, what));
+                out.push((
+                    VerifierWrite {
+                        span,
+                        scope,
+                        read_by,
+                    },
+                    what,
+                ));
             }
         };
         // Names: module-level creation, writes to module variables, class-body attributes.
@@ -32,8 +40,21 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 // A script that runs top to bottom once (the official library examples, ES modules with a
                 // top-level `await`) has one login per process; the value is shared only when functions
                 // (handlers, callbacks) of a long-lived module read it.
+                let mut read_by = None;
                 if at_module && (ctx.ix.top_level_await || !self.read_in_function(b.name)) {
-                    continue;
+                    // Read by no function here: shared when another module's functions read it.
+                    match ctx.env.read_elsewhere.get(b.name) {
+                        Some(read) if !ctx.ix.top_level_await => read_by = Some(read.clone()),
+                        _ => {
+                            if !ctx.ix.top_level_await && ctx.env.is_empty() {
+                                ctx.asks
+                                    .borrow_mut()
+                                    .module_verifiers
+                                    .insert(b.name.to_string());
+                            }
+                            continue;
+                        }
+                    }
                 }
                 let scope_kind = if at_module {
                     StoreScope::ModuleInit
@@ -41,7 +62,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     let class = ctx.d.class_name(scope, ctx.src).unwrap_or("class");
                     StoreScope::ClassAttribute(format!("{class}.{}", b.name))
                 };
-                push(span(b.target), scope_kind, b.name.to_string());
+                push(span(b.target), scope_kind, b.name.to_string(), read_by);
                 continue;
             }
             if at_module || !self.stores_verifier(Some(b.name), b.value) {
@@ -58,6 +79,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(b.target),
                     StoreScope::ModuleVariable(b.name.to_string()),
                     b.name.to_string(),
+                    None,
                 );
             }
         }
@@ -72,6 +94,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(f.target),
                     StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
                     format!("{class}.{}", f.name),
+                    None,
                 );
             }
         }
@@ -100,7 +123,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     scope = s;
                 }
             }
-            push(span(w.node), scope, ctx.text(w.target).to_string());
+            push(span(w.node), scope, ctx.text(w.target).to_string(), None);
         }
         // Calls: storage APIs, cache clients, the environment, files.
         for &call in &ctx.ix.calls {
@@ -123,6 +146,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                         span(call),
                         StoreScope::FixedFile(ctx.text(path).to_string()),
                         format!("file {}", ctx.text(path)),
+                        None,
                     );
                 }
                 continue;
@@ -131,7 +155,12 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             if q == "os.putenv" {
                 if let (Some(v), key) = (arg(1), key_of(arg(0))) {
                     if self.stores_verifier(key.as_deref(), v) {
-                        push(span(call), StoreScope::Environment, format!("env {key:?}"));
+                        push(
+                            span(call),
+                            StoreScope::Environment,
+                            format!("env {key:?}"),
+                            None,
+                        );
                     }
                 }
                 continue;
@@ -164,6 +193,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(call),
                     StoreScope::LocalStorage,
                     format!("localStorage {key:?}"),
+                    None,
                 );
                 continue;
             }
@@ -177,11 +207,12 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(call),
                     StoreScope::AppState(text.to_string()),
                     format!("{text} {key:?}"),
+                    None,
                 );
                 continue;
             }
             if let Some(s) = self.constant_key_store(object, key.as_deref(), call) {
-                push(span(call), s, format!("{text} {key:?}"));
+                push(span(call), s, format!("{text} {key:?}"), None);
             }
         }
         // Once per leaked verifier: the first write to each store, and a module-level variable created with
