@@ -152,13 +152,28 @@ fn root_ident<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> Option<&'
 /// A class's constant attributes (`class Method: PLAIN = "plain"`, `static PLAIN = "plain"`) as a table.
 fn class_constants<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, class: Node<'t>) -> Option<Value> {
     let range = class.byte_range();
-    let table: Vec<(String, Value)> = ctx
+    // Static fields (JavaScript) and names bound in the class body (Python).
+    let fields = ctx
         .ix
         .fields
         .iter()
         .filter(|f| f.is_static && range.contains(&f.target.start_byte()))
+        .map(|f| (f.name, f.value));
+    let body = ctx
+        .ix
+        .all_bindings()
+        .filter(|(scope, b)| {
+            ctx.d.is_class(*scope)
+                && range.contains(&scope.start_byte())
+                && b.declares
+                && !b.append
+                && b.field.is_none()
+        })
+        .map(|(_, b)| (b.name, b.value));
+    let table: Vec<(String, Value)> = fields
+        .chain(body)
         .take(MAX_ENTRIES)
-        .filter_map(|f| Some((f.name.to_string(), value_of(ctx, f.value, 1)?)))
+        .filter_map(|(name, value)| Some((name.to_string(), value_of(ctx, value, 1)?)))
         .collect();
     (!table.is_empty()).then_some(Value::Table(table))
 }

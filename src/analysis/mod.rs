@@ -134,7 +134,15 @@ fn analyze<'t, D: Dialect>(
 ) -> Result<Analysed, SkipReason> {
     let root = tree.root_node();
     // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
-    let ix = index::index(d, root, src, mentions.any() || summarise)?;
+    let mut ix = index::index(d, root, src, mentions.any() || summarise)?;
+    // A name imported from a module of the project that holds a library client stands for that client
+    // (`import { oauth2Client } from "./auth/client"` is `googleapis.google.auth.OAuth2()`): every analysis
+    // that matches imports and qualified names then sees the library.
+    for q in ix.imports.values_mut() {
+        if let Some(Value::Qualified(made)) = env.imported.get(q.as_str()) {
+            *q = made.clone();
+        }
+    }
     let ctx = Ctx {
         d,
         src,
@@ -165,7 +173,18 @@ fn analyze<'t, D: Dialect>(
         ModuleSummary::default()
     };
     work.fold_steps = ctx.folds.used();
-    let asks = ctx.asks.take();
+    let mut asks = ctx.asks.take();
+    // Every import of an analysed file is asked for: an analysis may match on it without evaluating it
+    // (a library's method called on an imported client).
+    if env.is_empty() && mentions.any() {
+        asks.values.extend(
+            ctx.ix
+                .imports
+                .iter()
+                .filter(|(local, _)| !local.starts_with('*'))
+                .map(|(_, q)| q.clone()),
+        );
+    }
     facts.suppressions = ctx.ix.suppressions;
     Ok(Analysed {
         facts,
@@ -355,7 +374,12 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     cur = self.unwrap(object);
                 }
                 View::Ident(name) => {
-                    if self.lookup(name, cur).is_some() {
+                    // `const { x } = require("./m")` binds `x` at module level too; a local of the same name
+                    // shadows the import.
+                    if self
+                        .lookup(name, cur)
+                        .is_some_and(|(scope, _)| scope.id() != self.root.id())
+                    {
                         return None;
                     }
                     let mut q = self.ix.imports.get(name)?.clone();

@@ -138,9 +138,9 @@ impl Linker<'_> {
             if !seen.insert((target, name.clone())) {
                 return None;
             }
-            match self.summary(target)?.values.get(name) {
+            match self.named(target, name) {
                 Some(Value::Import(next)) => {
-                    q = next.clone();
+                    q = next;
                     at = target;
                 }
                 _ => return Some((target, name.clone())),
@@ -161,7 +161,7 @@ impl Linker<'_> {
             }
             let (target, members) = self.resolve(at, &q)?;
             let (first, rest) = members.split_first()?;
-            let mut v = self.summary(target)?.values.get(first)?.clone();
+            let mut v = self.named(target, first)?;
             // Members of an imported table, or of a name the module itself imports.
             let mut i = 0;
             while i < rest.len() {
@@ -186,6 +186,27 @@ impl Linker<'_> {
             }
         }
         None
+    }
+
+    /// A module's value for a name: its own, or an `export *` re-export's (as an import of the name).
+    fn named(&mut self, module: usize, name: &str) -> Option<Value> {
+        let summary = self.summary(module)?;
+        if let Some(v) = summary.values.get(name) {
+            return Some(v.clone());
+        }
+        let mut stars = summary
+            .values
+            .iter()
+            .filter(|(k, _)| k.starts_with('*'))
+            .filter_map(|(_, v)| match v {
+                Value::Import(m) => Some(format!("{m}.{name}")),
+                _ => None,
+            });
+        // Only a single `export *` names the module a name comes from without looking into each.
+        match (stars.next(), stars.next()) {
+            (Some(q), None) => Some(Value::Import(q)),
+            _ => None,
+        }
     }
 
     fn resolve(&mut self, from: usize, q: &str) -> Option<(usize, Vec<String>)> {
