@@ -28,6 +28,17 @@ pub struct FileFacts {
     pub suppressions: Vec<Suppression>,
 }
 
+impl FileFacts {
+    /// Whether the analyses found nothing at all (no fact, no suppression comment).
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+            && self.plain_methods.is_empty()
+            && self.verifier_sources.is_empty()
+            && self.verifier_writes.is_empty()
+            && self.suppressions.is_empty()
+    }
+}
+
 /// The language family a file belongs to (JavaScript and TypeScript share theirs).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Family {

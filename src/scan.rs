@@ -210,11 +210,14 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
             let index = LineIndex::new(&text);
             analysed.summary.place(&path, &text, &index);
             analysed.asks.place(&path, &text, &index);
+            let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
+            module.summary = mentions.any().then_some(analysed.summary);
             module.facts = analysed.facts;
-            module.summary = Some(analysed.summary);
             module.asks = analysed.asks;
             module.parsed = true;
-            module.text = Some(Arc::from(text));
+            // The text is kept only for what may be located or analysed again; the project phase reads
+            // any other file again if it needs it.
+            module.text = keep.then(|| Arc::from(text));
             Pass::Module(Box::new(module))
         }
         Err(NotAnalysed::Skipped(reason)) => done(Outcome::Skipped(reason)),
@@ -228,8 +231,17 @@ fn parse_and_analyze(
     mentions: Mentions,
 ) -> Result<analysis::Analysed, NotAnalysed> {
     let tree = parse(lang, text)?;
-    analysis::analyze_module(lang, &tree, text, mentions, &Default::default(), true)
-        .map_err(NotAnalysed::Skipped)
+    // Files with OAuth words are summarised now (they are the ones that ask); any other is summarised only
+    // if the project phase needs a value from it.
+    analysis::analyze_module(
+        lang,
+        &tree,
+        text,
+        mentions,
+        &Default::default(),
+        mentions.any(),
+    )
+    .map_err(NotAnalysed::Skipped)
 }
 
 /// The last pass over one module, after the project phase: rules, locations, suppressions.
@@ -327,7 +339,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     }
     // The project phase, on modules in path order so that it does not depend on scheduling.
     modules.sort_by(|a, b| a.path.cmp(&b.path));
-    project::link(&mut modules, roots, opts.max_file_size, threads);
+    let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
     let modules = Mutex::new(modules);
     results.extend(in_pool(&|| {
         std::mem::take(&mut *modules.lock().unwrap_or_else(|e| e.into_inner()))
@@ -344,5 +356,6 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     );
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
+    report.linked = linked;
     Ok(report)
 }

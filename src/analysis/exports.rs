@@ -11,6 +11,8 @@ use crate::summary::{Foreign, ModuleSummary, Value};
 
 /// Entries of one table or list kept in a summary: enough for any table of methods, endpoints or options.
 const MAX_ENTRIES: usize = 64;
+/// Longer constants (embedded documents, bundles) are not what an OAuth flow reads from another module.
+const MAX_STRING: usize = 2048;
 
 pub fn summarise<D: Dialect>(ctx: &Ctx<'_, '_, D>) -> ModuleSummary {
     let mut summary = ModuleSummary {
@@ -96,7 +98,10 @@ fn value_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) 
     }
     let node = ctx.unwrap(node);
     match ctx.view(node) {
-        View::Str(_) | View::Adjacent(_) | View::Add(..) => ctx.string_value(node).map(Value::Str),
+        View::Str(_) | View::Adjacent(_) | View::Add(..) => ctx
+            .string_value(node)
+            .filter(|s| s.len() <= MAX_STRING)
+            .map(Value::Str),
         View::Object(entries) => {
             let mut table = Vec::new();
             for e in entries.into_iter().take(MAX_ENTRIES) {

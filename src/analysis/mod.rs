@@ -13,7 +13,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::facts::{FileFacts, Span};
 use crate::lang::Lang;
-use crate::prefilter::Mentions;
+use crate::prefilter::{self, Mentions};
 use crate::source::SkipReason;
 use crate::summary::{Asks, Env, ModuleSummary, Value};
 
@@ -174,16 +174,25 @@ fn analyze<'t, D: Dialect>(
     };
     work.fold_steps = ctx.folds.used();
     let mut asks = ctx.asks.take();
-    // Every import of an analysed file is asked for: an analysis may match on it without evaluating it
-    // (a library's method called on an imported client).
-    if env.is_empty() && mentions.any() {
-        asks.values.extend(
-            ctx.ix
-                .imports
-                .iter()
-                .filter(|(local, _)| !local.starts_with('*'))
-                .map(|(_, q)| q.clone()),
-        );
+    // The receivers of calls that start a flow (`oauth2Client.generateAuthUrl(…)`, `make_session()
+    // .authorization_url(…)`) may be library clients made in another module: they are asked for.
+    if env.is_empty() && mentions.request {
+        let mut asks_for = Vec::new();
+        for &call in &ctx.ix.calls {
+            if let View::Call { callee, .. } = ctx.view(call) {
+                if let View::Member { object, property } = ctx.view(ctx.unwrap(callee)) {
+                    if prefilter::starts_a_flow(property) {
+                        let object = ctx.unwrap(object);
+                        let receiver = match ctx.view(object) {
+                            View::Call { callee, .. } => callee,
+                            _ => object,
+                        };
+                        asks_for.extend(ctx.import_path(receiver));
+                    }
+                }
+            }
+        }
+        asks.values.extend(asks_for);
     }
     facts.suppressions = ctx.ix.suppressions;
     Ok(Analysed {
@@ -341,9 +350,10 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     }
 
     /// The kind of library client an imported name holds, by its qualified name in the module that made
-    /// it (`googleapis.google.auth.OAuth2()`); the name is asked of the project phase when unknown.
+    /// it (`googleapis.google.auth.OAuth2()`), when the project phase found one (what is asked for is
+    /// decided in `analyze`: the receivers of calls that start a flow).
     fn imported_kind(&self, qualified: &str) -> Option<String> {
-        match self.imported_value(qualified)? {
+        match self.env.value(qualified)? {
             Value::Qualified(q) => Some(q.clone()),
             _ => None,
         }

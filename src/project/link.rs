@@ -17,8 +17,8 @@ use crate::{lang, prefilter};
 /// How many re-exports one lookup follows.
 const MAX_HOPS: usize = 8;
 
-/// What the phase did, for `--statistics`-like reporting and the benchmark notes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What the phase did (`summary.project` in JSON output).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Linked {
     /// Imported names looked up.
     pub lookups: usize,
@@ -31,9 +31,9 @@ pub struct Linked {
 struct Linker<'m> {
     modules: &'m mut [Module],
     resolver: Resolver,
-    /// Module index by canonical path.
+    /// Module index by absolute path, and by canonical path once one was needed.
     by_path: HashMap<PathBuf, usize>,
-    canonical: Vec<Option<PathBuf>>,
+    canonical: Option<HashMap<PathBuf, usize>>,
     max_file_size: u64,
     stats: Linked,
 }
@@ -49,20 +49,19 @@ pub fn link(
     if modules.iter().all(|m| m.asks.is_empty()) {
         return Linked::default();
     }
-    let canonical: Vec<Option<PathBuf>> = modules
-        .iter()
-        .map(|m| m.fs_path.canonicalize().ok())
-        .collect();
-    let by_path = canonical
+    // Modules by absolute path, spelled lexically (no system call per file); `canonical` is filled only
+    // when a resolved file is not found that way (a symbolic link in the way).
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let by_path = modules
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| Some((c.clone()?, i)))
+        .map(|(i, m)| (lexical(&cwd.join(&m.fs_path)), i))
         .collect();
     let mut linker = Linker {
         modules,
         resolver: Resolver::new(roots),
         by_path,
-        canonical,
+        canonical: None,
         max_file_size,
         stats: Linked::default(),
     };
@@ -210,11 +209,26 @@ impl Linker<'_> {
     }
 
     fn resolve(&mut self, from: usize, q: &str) -> Option<(usize, Vec<String>)> {
-        let importer = self.canonical[from].as_ref()?;
+        let importer = self.modules[from].fs_path.canonicalize().ok()?;
         let found = self
             .resolver
-            .resolve(importer, self.modules[from].lang.is_js_family(), q)?;
-        let target = *self.by_path.get(&found.file)?;
+            .resolve(&importer, self.modules[from].lang.is_js_family(), q)?;
+        let target = match self.by_path.get(&found.file) {
+            Some(t) => *t,
+            None => {
+                let modules = &self.modules;
+                *self
+                    .canonical
+                    .get_or_insert_with(|| {
+                        modules
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, m)| Some((m.fs_path.canonicalize().ok()?, i)))
+                            .collect()
+                    })
+                    .get(&found.file)?
+            }
+        };
         Some((target, found.members))
     }
 
@@ -243,6 +257,21 @@ impl Linker<'_> {
         }
         self.modules[i].summary.as_ref()
     }
+}
+
+/// A path with `.` and `..` components resolved by spelling alone.
+fn lexical(path: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Parses and analyses a text with `env`.

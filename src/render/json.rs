@@ -103,6 +103,8 @@ pub struct Summary {
     pub min_severity: &'static str,
     pub min_confidence: &'static str,
     pub exit_code: u8,
+    /// What the project phase did.
+    pub project: crate::project::Linked,
 }
 
 fn finding(f: &crate::report::Finding) -> Finding<'_> {
@@ -193,6 +195,7 @@ pub fn render(report: &Report) -> String {
             min_severity: report.thresholds.min_severity.as_str(),
             min_confidence: report.thresholds.min_confidence.as_str(),
             exit_code: report.verdict().exit_code(),
+            project: report.linked,
         },
     };
     let mut s = serde_json::to_string_pretty(&output).expect("output structs serialise");

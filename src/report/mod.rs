@@ -285,6 +285,8 @@ pub struct Report {
     pub scanned: Vec<PathBuf>,
     /// The rules that ran.
     pub rules_run: Vec<&'static str>,
+    /// What the project phase did.
+    pub linked: crate::project::Linked,
 }
 
 /// How a scan ends, for the exit code.
@@ -388,6 +390,7 @@ impl Report {
         let mut report = Report {
             scanned,
             rules_run: Vec::new(),
+            linked: Default::default(),
             findings,
             suppressed,
             skipped,
