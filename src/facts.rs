@@ -169,6 +169,9 @@ pub struct VerifierSource {
 pub enum StoreScope {
     /// Created at module level, at import time.
     ModuleInit,
+    /// One instance for the whole module (`export const auth = new AuthClient()`) of a class that keeps the
+    /// verifier in an attribute of its instances (`Class.attribute`).
+    Singleton { name: String, holder: String },
     /// A module-level (top-level) variable written from a function.
     ModuleVariable(String),
     /// A class or static attribute.

@@ -47,7 +47,17 @@ pub fn summarise<D: Dialect>(ctx: &Ctx<'_, '_, D>) -> ModuleSummary {
         if ctx.scope_of(*class).id() != root {
             continue;
         }
-        if let Some(table) = class_constants(ctx, *class) {
+        let holder = ctx
+            .holders
+            .borrow()
+            .iter()
+            .find(|(c, _, _)| c == name)
+            .map(|(_, _, at)| *at);
+        if let Some(at) = holder {
+            summary
+                .values
+                .insert(name.to_string(), Value::HoldsVerifier(Foreign::here(at)));
+        } else if let Some(table) = class_constants(ctx, *class) {
             summary.values.insert(name.to_string(), table);
         }
     }

@@ -122,6 +122,9 @@ pub struct Ctx<'t, 'd, D: Dialect> {
     pub env: &'t Env,
     /// What the analyses looked for in other modules and could not find in `env`.
     pub asks: std::cell::RefCell<Asks>,
+    /// Classes of this file whose methods keep a code verifier on the instance (`this.verifier = v`,
+    /// `self.verifier = v`): the class name, `Class.attribute` and the write.
+    pub holders: std::cell::RefCell<Vec<(&'t str, String, Span)>>,
 }
 
 fn analyze<'t, D: Dialect>(
@@ -155,6 +158,7 @@ fn analyze<'t, D: Dialect>(
         folds: fold::Folds::new(src.len() + 10_000),
         env,
         asks: Default::default(),
+        holders: Default::default(),
     };
     let mut facts = FileFacts::default();
     let mut work = Work::default();

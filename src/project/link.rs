@@ -16,6 +16,8 @@ use crate::{lang, prefilter};
 
 /// How many re-exports one lookup follows.
 const MAX_HOPS: usize = 8;
+/// Files read per scan to find the readers of module-level verifiers the prefilter skipped.
+const MAX_READER_FILES: usize = 5_000;
 
 /// What the phase did (`summary.project` in JSON output).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -96,11 +98,10 @@ impl Linker<'_> {
             self.modules[i].asks = asks;
         }
         if !module_verifiers.is_empty() {
+            self.summarise_readers(module_verifiers.keys());
             // Who reads each module-level verifier from a function: every import read in a function,
-            // followed to its definition (modules in path order, so the first reader is stable).
-            let mut order: Vec<usize> = (0..self.modules.len()).collect();
-            order.sort_by(|a, b| self.modules[*a].path.cmp(&self.modules[*b].path));
-            for i in order {
+            // followed to its definition (modules are in path order, so the first reader is stable).
+            for i in 0..self.modules.len() {
                 let reads: Vec<(String, Foreign)> = match &self.modules[i].summary {
                     Some(s) => s
                         .read_in_functions
@@ -124,6 +125,49 @@ impl Linker<'_> {
         }
     }
 
+    /// Handlers that read a module-level verifier or singleton need not say anything about OAuth
+    /// (`oauthClient.exchange(code)`), so the prefilter skipped them: the files of the same package that
+    /// contain one of the names are parsed for their summary. Bounded: this runs only for modules with
+    /// such a name (rare), and looks at `MAX_READER_FILES` files at most per scan.
+    fn summarise_readers<'a>(&mut self, pending: impl Iterator<Item = &'a (usize, String)>) {
+        let mut wanted: BTreeMap<PathBuf, Vec<(bool, String)>> = BTreeMap::new();
+        for (m, name) in pending {
+            let module = &self.modules[*m];
+            let root = package_root(&module.fs_path, module.lang.is_js_family());
+            wanted
+                .entry(root)
+                .or_default()
+                .push((module.lang.is_js_family(), name.clone()));
+        }
+        let mut looked = 0;
+        for i in 0..self.modules.len() {
+            if self.modules[i].summary.is_some() || looked >= MAX_READER_FILES {
+                continue;
+            }
+            let m = &self.modules[i];
+            let js = m.lang.is_js_family();
+            let names: Vec<&str> = wanted
+                .iter()
+                .filter(|(root, _)| m.fs_path.starts_with(root))
+                .flat_map(|(_, names)| names.iter().filter(|(j, _)| *j == js))
+                .map(|(_, n)| n.as_str())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            looked += 1;
+            let Ok(Loaded::Text(text)) = source::load(&m.fs_path, self.max_file_size) else {
+                continue;
+            };
+            if names
+                .iter()
+                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+            {
+                self.summary(i);
+            }
+        }
+    }
+
     /// The module and name an imported qualified name is finally defined as, through re-exports.
     fn definition(&mut self, from: usize, q: &str) -> Option<(usize, String)> {
         let mut at = from;
@@ -131,9 +175,8 @@ impl Linker<'_> {
         let mut seen = HashSet::new();
         for _ in 0..MAX_HOPS {
             let (target, members) = self.resolve(at, &q)?;
-            let [name] = members.as_slice() else {
-                return None;
-            };
+            // The first member is the module's name; the rest are members of its value.
+            let name = members.first()?;
             if !seen.insert((target, name.clone())) {
                 return None;
             }
@@ -257,6 +300,24 @@ impl Linker<'_> {
         }
         self.modules[i].summary.as_ref()
     }
+}
+
+/// The nearest directory above a file that holds a package manifest (`package.json` for JavaScript,
+/// `pyproject.toml`, `setup.py` or `setup.cfg` for Python), else the file's top directory.
+fn package_root(file: &std::path::Path, js: bool) -> PathBuf {
+    let manifests: &[&str] = if js {
+        &["package.json"]
+    } else {
+        &["pyproject.toml", "setup.py", "setup.cfg"]
+    };
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if manifests.iter().any(|m| d.join(m).is_file()) {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    file.parent().map(|p| p.to_path_buf()).unwrap_or_default()
 }
 
 /// A path with `.` and `..` components resolved by spelling alone.

@@ -30,6 +30,15 @@ impl Rule for PkceSessionLeak {
                     ),
                     None => "code verifier is created once at module level: every user of the process shares one verifier".to_string(),
                 },
+                StoreScope::Singleton { name, holder } => {
+                    let readers = match &write.read_by {
+                        Some(read) => format!("read by functions in {}", crate::paths::display(&read.path)),
+                        None => "used by the functions of this module".to_string(),
+                    };
+                    format!(
+                        "`{name}` is one instance for the whole process ({readers}), and it keeps the code verifier in `{holder}`: concurrent logins overwrite and read each other's verifier"
+                    )
+                }
                 StoreScope::ModuleVariable(name) => format!(
                     "code verifier is stored in the module-level variable `{name}`: concurrent logins overwrite and read each other's verifier"
                 ),

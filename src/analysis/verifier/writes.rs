@@ -123,6 +123,20 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     scope = s;
                 }
             }
+            // Kept on the instance: scoped, unless the module makes one instance for everyone.
+            if scope == StoreScope::Scoped {
+                let this = if self.is_js() { "this" } else { "self" };
+                if matches!(self.view(self.unwrap(object)), View::Ident(n) if n == this) {
+                    if let Some(class) = self.enclosing_class(w.node) {
+                        let attribute = key.as_deref().unwrap_or("?");
+                        ctx.holders.borrow_mut().push((
+                            class,
+                            format!("{class}.{attribute}"),
+                            span(w.node),
+                        ));
+                    }
+                }
+            }
             push(span(w.node), scope, ctx.text(w.target).to_string(), None);
         }
         // Calls: storage APIs, cache clients, the environment, files.
@@ -215,6 +229,9 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 push(span(call), s, format!("{text} {key:?}"), None);
             }
         }
+        for (span, scope, name, read_by) in self.singletons() {
+            push(span, scope, name, read_by);
+        }
         // Once per leaked verifier: the first write to each store, and a module-level variable created with
         // its verifier is reported at the declaration only.
         out.sort_by_key(|(w, _)| w.span);
@@ -231,6 +248,73 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             .filter(|(w, what)| seen.insert((format!("{:?}", w.scope), what.clone())))
             .map(|(w, _)| w)
             .collect()
+    }
+}
+
+impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
+    /// Module-level instances of a class that keeps the verifier on its instances (a class of this file,
+    /// or one the project phase found in another module), read by functions here or in another module.
+    fn singletons(&self) -> Vec<(Span, StoreScope, String, Option<Foreign>)> {
+        let ctx = self.ctx;
+        let root = ctx.root.id();
+        let mut out = Vec::new();
+        for b in ctx
+            .ix
+            .all_bindings()
+            .filter_map(|(s, b)| (s.id() == root).then_some(b))
+        {
+            if !b.declares || b.append || b.field.is_some() {
+                continue;
+            }
+            let View::Call { callee, .. } = self.view(self.unwrap(b.value)) else {
+                continue;
+            };
+            let callee = self.unwrap(callee);
+            let holder = match self.view(callee) {
+                View::Ident(class) if !ctx.ix.imports.contains_key(class) => ctx
+                    .holders
+                    .borrow()
+                    .iter()
+                    .find(|(c, _, _)| *c == class)
+                    .map(|(_, h, _)| h.clone()),
+                _ => match ctx.import_path(callee) {
+                    Some(q) => match ctx.imported_value(&q) {
+                        Some(crate::summary::Value::HoldsVerifier(at)) => {
+                            let class = q.rsplit('.').next().unwrap_or(&q);
+                            Some(format!("{class} (in {})", crate::paths::display(&at.path)))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                },
+            };
+            let Some(holder) = holder else { continue };
+            if ctx.ix.top_level_await {
+                continue;
+            }
+            let read_by = if self.read_in_function(b.name) {
+                None
+            } else {
+                match ctx.env.read_elsewhere.get(b.name) {
+                    Some(read) => Some(read.clone()),
+                    None => {
+                        if ctx.env.is_empty() {
+                            ctx.asks
+                                .borrow_mut()
+                                .module_verifiers
+                                .insert(b.name.to_string());
+                        }
+                        continue;
+                    }
+                }
+            };
+            let scope = StoreScope::Singleton {
+                name: b.name.to_string(),
+                holder,
+            };
+            out.push((span(b.target), scope, b.name.to_string(), read_by));
+        }
+        out
     }
 }
 
