@@ -196,8 +196,9 @@ pub enum StoreScope {
 pub struct VerifierWrite {
     pub span: Span,
     pub scope: StoreScope,
-    /// For a module-level verifier: the read by a function of another module that makes it shared.
-    pub read_by: Option<Foreign>,
+    /// What another module adds that makes this a finding: for a module-level verifier or singleton, the
+    /// read by a function of that module; for a write inside a helper, the call that passes the verifier.
+    pub elsewhere: Option<Foreign>,
 }
 
 /// A `skillaudit-ignore` comment.

@@ -75,6 +75,8 @@ pub struct Asks {
     pub values: BTreeSet<String>,
     /// Imported functions whose return value becomes a code verifier here.
     pub verifier_returns: Vec<(String, Foreign)>,
+    /// Imported functions that get a code verifier as their positional argument `1` here.
+    pub verifier_args: Vec<(String, usize, Foreign)>,
     /// Module-level names holding a verifier (created at import time, or an instance that keeps one) that no
     /// function of this file reads: a leak if another module's functions read them.
     pub module_verifiers: BTreeSet<String>,
@@ -86,11 +88,15 @@ impl Asks {
         for (_, at) in &mut self.verifier_returns {
             at.place(path, text, index);
         }
+        for (_, _, at) in &mut self.verifier_args {
+            at.place(path, text, index);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
             && self.verifier_returns.is_empty()
+            && self.verifier_args.is_empty()
             && self.module_verifiers.is_empty()
     }
 }
@@ -138,6 +144,9 @@ pub struct Env {
     pub imported: BTreeMap<String, Value>,
     /// This module's functions whose return becomes a verifier in another module, with the first such use.
     pub verifier_returns: BTreeMap<String, Foreign>,
+    /// This module's functions that another module passes a verifier to, by parameter position, with the
+    /// first such call.
+    pub verifier_params: BTreeMap<String, BTreeMap<usize, Foreign>>,
     /// This module's module-level names that another module's functions read, with the first such read.
     pub read_elsewhere: BTreeMap<String, Foreign>,
 }
@@ -146,6 +155,7 @@ impl Env {
     pub fn is_empty(&self) -> bool {
         self.imported.is_empty()
             && self.verifier_returns.is_empty()
+            && self.verifier_params.is_empty()
             && self.read_elsewhere.is_empty()
     }
 

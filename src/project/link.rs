@@ -92,6 +92,16 @@ impl Linker<'_> {
                         .or_insert_with(|| used.clone());
                 }
             }
+            for (q, position, at) in &asks.verifier_args {
+                if let Some((target, name)) = self.definition(i, q) {
+                    envs[target]
+                        .verifier_params
+                        .entry(name)
+                        .or_default()
+                        .entry(*position)
+                        .or_insert_with(|| at.clone());
+                }
+            }
             for name in &asks.module_verifiers {
                 module_verifiers.insert((i, name.clone()), ());
             }
@@ -346,7 +356,10 @@ pub(crate) fn analyse(
     let mut mentions = prefilter::mentions(text);
     // Another module uses what this one returns as a verifier: the verifier analysis runs here even when
     // the file never says so.
-    if !env.verifier_returns.is_empty() || !env.read_elsewhere.is_empty() {
+    if !env.verifier_returns.is_empty()
+        || !env.verifier_params.is_empty()
+        || !env.read_elsewhere.is_empty()
+    {
         mentions.code_verifier = true;
         mentions.pkce = true;
     }

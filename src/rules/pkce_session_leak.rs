@@ -23,7 +23,7 @@ impl Rule for PkceSessionLeak {
         for write in &facts.verifier_writes {
             let message = match &write.scope {
                 StoreScope::Scoped => continue,
-                StoreScope::ModuleInit => match &write.read_by {
+                StoreScope::ModuleInit => match &write.elsewhere {
                     Some(read) => format!(
                         "code verifier is created once at module level and read by functions in {}: every user of the process shares one verifier",
                         crate::paths::display(&read.path)
@@ -31,7 +31,7 @@ impl Rule for PkceSessionLeak {
                     None => "code verifier is created once at module level: every user of the process shares one verifier".to_string(),
                 },
                 StoreScope::Singleton { name, holder } => {
-                    let readers = match &write.read_by {
+                    let readers = match &write.elsewhere {
                         Some(read) => format!("read by functions in {}", crate::paths::display(&read.path)),
                         None => "used by the functions of this module".to_string(),
                     };
@@ -64,12 +64,25 @@ impl Rule for PkceSessionLeak {
                     "code verifier is written to the fixed path {path}, which concurrent processes and sessions overwrite and read"
                 ),
             };
+            let shared_at_import = matches!(
+                write.scope,
+                StoreScope::ModuleInit | StoreScope::Singleton { .. }
+            );
+            let message = match &write.elsewhere {
+                Some(from) if !shared_at_import => format!(
+                    "{message} (the verifier is passed in by {})",
+                    crate::paths::display(&from.path)
+                ),
+                _ => message,
+            };
             let mut diagnostic = Diagnostic::new(write.span, message, help(facts.family));
-            if let Some(read) = &write.read_by {
-                diagnostic = diagnostic.with_elsewhere(
-                    read.clone(),
-                    "read here, by a function that runs per request",
-                );
+            if let Some(at) = &write.elsewhere {
+                let label = if shared_at_import {
+                    "read here, by a function that runs per request"
+                } else {
+                    "the verifier is passed in here"
+                };
+                diagnostic = diagnostic.with_elsewhere(at.clone(), label);
             }
             out.push(diagnostic);
         }
@@ -88,17 +101,17 @@ mod tests {
                 VerifierWrite {
                     span: Span::new(1, 2),
                     scope: StoreScope::Scoped,
-                    read_by: None,
+                    elsewhere: None,
                 },
                 VerifierWrite {
                     span: Span::new(3, 4),
                     scope: StoreScope::ConstantKey("\"pkce_verifier\"".into()),
-                    read_by: None,
+                    elsewhere: None,
                 },
                 VerifierWrite {
                     span: Span::new(5, 6),
                     scope: StoreScope::LocalStorage,
-                    read_by: None,
+                    elsewhere: None,
                 },
             ],
             ..Default::default()

@@ -11,13 +11,13 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         let ctx = self.ctx;
         let root = ctx.root.id();
         let mut out: Vec<(VerifierWrite, String)> = Vec::new();
-        let mut push = |span: Span, scope: StoreScope, what: String, read_by: Option<Foreign>| {
+        let mut push = |span: Span, scope: StoreScope, what: String, elsewhere: Option<Foreign>| {
             if scope != StoreScope::Scoped {
                 out.push((
                     VerifierWrite {
                         span,
                         scope,
-                        read_by,
+                        elsewhere,
                     },
                     what,
                 ));
@@ -40,11 +40,11 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 // A script that runs top to bottom once (the official library examples, ES modules with a
                 // top-level `await`) has one login per process; the value is shared only when functions
                 // (handlers, callbacks) of a long-lived module read it.
-                let mut read_by = None;
+                let mut elsewhere = None;
                 if at_module && (ctx.ix.top_level_await || !self.read_in_function(b.name)) {
                     // Read by no function here: shared when another module's functions read it.
                     match ctx.env.read_elsewhere.get(b.name) {
-                        Some(read) if !ctx.ix.top_level_await => read_by = Some(read.clone()),
+                        Some(read) if !ctx.ix.top_level_await => elsewhere = Some(read.clone()),
                         _ => {
                             if !ctx.ix.top_level_await && ctx.env.is_empty() {
                                 ctx.asks
@@ -62,7 +62,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     let class = ctx.d.class_name(scope, ctx.src).unwrap_or("class");
                     StoreScope::ClassAttribute(format!("{class}.{}", b.name))
                 };
-                push(span(b.target), scope_kind, b.name.to_string(), read_by);
+                push(span(b.target), scope_kind, b.name.to_string(), elsewhere);
                 continue;
             }
             if at_module || !self.stores_verifier(Some(b.name), b.value) {
@@ -144,6 +144,25 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             let View::Call { callee, args, .. } = self.view(call) else {
                 continue;
             };
+            // A verifier handed to a function of another module: the project phase asks that module
+            // where it keeps it.
+            if ctx.env.is_empty() {
+                if let Some(q) = ctx.import_path(callee) {
+                    let positional = args.iter().filter_map(|a| match a {
+                        Arg::Positional(n) => Some(*n),
+                        _ => None,
+                    });
+                    for (i, a) in positional.enumerate() {
+                        if self.holds_verifier(a, 0) {
+                            ctx.asks.borrow_mut().verifier_args.push((
+                                q.clone(),
+                                i,
+                                Foreign::here(span(call)),
+                            ));
+                        }
+                    }
+                }
+            }
             // Only these methods store anything; the qualified name is worked out for them alone.
             if !ctx
                 .callee_name(callee)
@@ -229,8 +248,25 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 push(span(call), s, format!("{text} {key:?}"), None);
             }
         }
-        for (span, scope, name, read_by) in self.singletons() {
-            push(span, scope, name, read_by);
+        for (span, scope, name, elsewhere) in self.singletons() {
+            push(span, scope, name, elsewhere);
+        }
+        // A write inside a helper that another module passes the verifier to names that call.
+        for (function, params) in &ctx.env.verifier_params {
+            let Some(defined) = ctx.ix.scoped_functions.get(&(root, function.as_str())) else {
+                continue;
+            };
+            let Some(call) = params.values().next() else {
+                continue;
+            };
+            for (w, _) in out.iter_mut().filter(|(w, _)| w.elsewhere.is_none()) {
+                if defined
+                    .iter()
+                    .any(|f| f.byte_range().contains(&w.span.start))
+                {
+                    w.elsewhere = Some(call.clone());
+                }
+            }
         }
         // Once per leaked verifier: the first write to each store, and a module-level variable created with
         // its verifier is reported at the declaration only.
@@ -292,7 +328,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             if ctx.ix.top_level_await {
                 continue;
             }
-            let read_by = if self.read_in_function(b.name) {
+            let elsewhere = if self.read_in_function(b.name) {
                 None
             } else {
                 match ctx.env.read_elsewhere.get(b.name) {
@@ -312,7 +348,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 name: b.name.to_string(),
                 holder,
             };
-            out.push((span(b.target), scope, b.name.to_string(), read_by));
+            out.push((span(b.target), scope, b.name.to_string(), elsewhere));
         }
         out
     }
