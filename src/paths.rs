@@ -118,6 +118,23 @@ fn repository_root(path: &Path) -> Option<PathBuf> {
 /// A path as text: `/` between components on every platform, invalid UTF-8 bytes written as `\xNN` (so two
 /// names that differ only there still read differently). Backslashes are separators only where the platform
 /// says so: on Unix `a\b.ts` is one file name and stays as it is.
+/// A key that sorts paths as `Path`'s own order does (component by component) without parsing components
+/// at every comparison: the bytes, each separator made the smallest byte. Sorting tens of thousands of
+/// paths by `Path::cmp` was a tenth of a whole default scan.
+pub fn sort_key(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    bytes
+        .into_iter()
+        .map(|b| if b == b'/' { 0 } else { b })
+        .collect()
+}
+
 pub fn display(path: &Path) -> String {
     let mut out = String::new();
     for (i, part) in path.iter().enumerate() {
@@ -209,6 +226,20 @@ pub fn is_hazard(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_keys_order_paths_as_components_do() {
+        let mut paths: Vec<PathBuf> = [
+            "a-b", "a/b", "ab", "a/b/c", "a", "b.ts", "a.ts", "/x", "a/b-c", "a/b/d",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut by_key = paths.clone();
+        paths.sort();
+        by_key.sort_by_cached_key(|p| sort_key(p));
+        assert_eq!(paths, by_key);
+    }
 
     #[test]
     fn display_keeps_backslashes_and_invalid_bytes_apart() {

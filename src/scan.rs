@@ -17,7 +17,7 @@ use crate::prefilter::Mentions;
 use crate::project::{self, Module};
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
 use crate::source::LineIndex;
-use crate::source::{self, Loaded, SkipReason};
+use crate::source::{self, SkipReason};
 use crate::{analysis, prefilter, rules};
 
 #[derive(Clone, Debug)]
@@ -185,10 +185,33 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
     if !opts.include_tests && candidate.test_code {
         return done(Outcome::Skipped(SkipReason::TestCode));
     }
-    let text = match source::load(&candidate.fs_path, opts.max_file_size) {
-        Ok(Loaded::Text(text)) => text,
-        Ok(Loaded::Skip(reason)) => return done(Outcome::Skipped(reason)),
-        Err(e) => return done(Outcome::Error(format!("cannot read the file: {e}"))),
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buf| {
+        let pass = match source::load_into(&candidate.fs_path, opts.max_file_size, buf) {
+            Ok(Ok(text)) => analyse_text(candidate, opts, text),
+            Ok(Err(reason)) => done(Outcome::Skipped(reason)),
+            Err(e) => done(Outcome::Error(format!("cannot read the file: {e}"))),
+        };
+        // A buffer grown by one large file is not kept for the rest of the scan.
+        if buf.capacity() > 4 * 1024 * 1024 {
+            *buf = Vec::new();
+        }
+        pass
+    })
+}
+
+/// The first pass over a file's text.
+fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
+    let path = candidate.path.clone();
+    let done = |outcome| {
+        Pass::Done(FileResult {
+            path: path.clone(),
+            outcome,
+            source: None,
+            notices: Vec::new(),
+        })
     };
     let mut module = Module {
         path: path.clone(),
@@ -201,15 +224,15 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
         asks: Default::default(),
         env: Default::default(),
     };
-    let mentions = prefilter::mentions(&text);
+    let mentions = prefilter::mentions(text);
     if opts.prefilter && !mentions.needs_parse() {
         return Pass::Module(Box::new(module));
     }
-    match parse_and_analyze(candidate.lang, &text, mentions) {
+    match parse_and_analyze(candidate.lang, text, mentions) {
         Ok(mut analysed) => {
-            let index = LineIndex::new(&text);
-            analysed.summary.place(&path, &text, &index);
-            analysed.asks.place(&path, &text, &index);
+            let index = LineIndex::new(text);
+            analysed.summary.place(&path, text, &index);
+            analysed.asks.place(&path, text, &index);
             let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
             module.summary = mentions.any().then_some(analysed.summary);
             module.facts = analysed.facts;
@@ -338,7 +361,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         }
     }
     // The project phase, on modules in path order so that it does not depend on scheduling.
-    modules.sort_by(|a, b| a.path.cmp(&b.path));
+    modules.sort_by_cached_key(|m| crate::paths::sort_key(&m.path));
     let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
     let modules = Mutex::new(modules);
     results.extend(in_pool(&|| {

@@ -324,7 +324,7 @@ impl Report {
     ) -> Report {
         // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
         // result given is the one kept.
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.sort_by_cached_key(|f| crate::paths::sort_key(&f.path));
         files.dedup_by(|a, b| a.path == b.path);
         let mut counts = Counts::default();
         let mut findings = Vec::new();
