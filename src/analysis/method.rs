@@ -30,6 +30,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
                 span: super::span(s),
                 site,
                 rejected,
+                detail: None,
             });
         }
     }

@@ -20,6 +20,7 @@ mod eval;
 mod fold;
 mod method;
 mod requests;
+mod values;
 mod verifier;
 #[cfg(test)]
 mod work_tests;
@@ -29,6 +30,7 @@ pub use crate::syntax::{
     Key, MemberWrite, StrPart, View, MAX_NESTING, POSITIONS,
 };
 pub use fold::{Folded, Piece};
+pub use values::Value;
 
 /// How deep one evaluation may follow expressions and bindings.
 pub const MAX_DEPTH: usize = 24;
@@ -115,6 +117,9 @@ fn analyze<D: Dialect>(
     if mentions.pkce {
         method::extract(&ctx, &mut facts);
     }
+    // A library option can be found both as the library's and as a parameter named for the method.
+    facts.plain_methods.sort_by_key(|p| p.span);
+    facts.plain_methods.dedup_by_key(|p| p.span);
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
     }

@@ -33,6 +33,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         first_bindings: HashMap::new(),
         string_uses: Default::default(),
         member_writes_by_receiver: Default::default(),
+        registrations: Default::default(),
         visited: Default::default(),
     };
     for (_, b) in ctx.ix.all_bindings() {

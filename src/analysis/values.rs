@@ -1,0 +1,200 @@
+//! The constant value of an expression, as far as this file (and the library catalogue) tells: strings
+//! folded from their pieces, lists of them, booleans and null, followed through variables, constants, class
+//! constants (`Cls.PLAIN`, `static PLAIN = …`, `self.DEFAULT_METHOD`), enum-like objects
+//! (`const Methods = { PLAIN: "plain" }`, `Object.freeze({...})`, Python `Enum` members and their `.value`)
+//! and the named constants libraries export (`CodeChallengeMethod.Plain`).
+//!
+//! `Ctx::value_of` is the one place a name is turned into a value; `Ctx::imported_value` is where a name
+//! bound by an import gets its value (today the catalogue's constants; the project phase answers the rest).
+
+use tree_sitter::Node;
+
+use super::{Ctx, Dialect, Entry, Key, View, MAX_DEPTH};
+
+/// A constant value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Str(String),
+    /// A list, tuple or set of constant strings.
+    Strs(Vec<String>),
+    Bool(bool),
+    /// `null`, `undefined`, `None`.
+    Null,
+    Unknown,
+}
+
+impl<'t, D: Dialect> Ctx<'t, '_, D> {
+    /// The constant value of an expression.
+    pub fn value_of(&self, node: Node<'t>, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        let node = self.unwrap(node);
+        if let Some(s) = self.string_value(node) {
+            return Value::Str(s);
+        }
+        match self.view(node) {
+            View::Bool(b) => Value::Bool(b),
+            View::Array(items) => {
+                let mut out = Vec::new();
+                for i in items.iter().take(32) {
+                    match self.value_of(*i, depth + 1) {
+                        Value::Str(s) => out.push(s),
+                        _ => return Value::Unknown,
+                    }
+                }
+                Value::Strs(out)
+            }
+            View::Ident("null" | "undefined" | "None") => Value::Null,
+            View::Ident(name) => {
+                if let Some(q) = self.ix.imports.get(name) {
+                    return self.imported_value(q);
+                }
+                match self.resolve_ident(name, node) {
+                    Some(v) if v.id() != node.id() => self.value_of(v, depth + 1),
+                    _ => Value::Unknown,
+                }
+            }
+            View::Member { object, property } => self.member_value(node, object, property, depth),
+            // `Object.freeze({...})` is the object.
+            View::Call { callee, args, .. }
+                if self.callee_name(callee) == Some("freeze") && args.len() == 1 =>
+            {
+                match args[0] {
+                    super::Arg::Positional(n) => self.value_of(n, depth + 1),
+                    _ => Value::Unknown,
+                }
+            }
+            _ => {
+                let text = self.text(node);
+                if text == "None" || text == "null" {
+                    Value::Null
+                } else {
+                    Value::Unknown
+                }
+            }
+        }
+    }
+
+    /// The value of a name bound by an import (`q` is its qualified name: `google-auth-library.
+    /// CodeChallengeMethod.Plain`). The catalogue knows the constants libraries export; values exported by
+    /// the project's own modules are for the project phase to answer here.
+    pub fn imported_value(&self, q: &str) -> Value {
+        match crate::libraries::method_constant(q) {
+            Some(v) => Value::Str(v.to_string()),
+            None => Value::Unknown,
+        }
+    }
+
+    fn member_value(
+        &self,
+        node: Node<'t>,
+        object: Node<'t>,
+        property: &'t str,
+        depth: usize,
+    ) -> Value {
+        // `Method.PLAIN.value` (Python `Enum`) is the member's value.
+        if property == "value" {
+            return self.value_of(object, depth + 1);
+        }
+        let object = self.unwrap(object);
+        if let View::Ident(name) = self.view(object) {
+            if let Some(q) = self.ix.imports.get(name) {
+                return self.imported_value(&format!("{q}.{property}"));
+            }
+            // A class: its static field or class-body constant.
+            if let Some(&class) = self.ix.classes.get(name) {
+                if let Some(v) = self.class_constant(class, property, depth) {
+                    return v;
+                }
+            }
+            // An enum-like object.
+            if let Some(v) = self.resolve_ident(name, object) {
+                let v = self.unwrap(v);
+                let v = match self.view(v) {
+                    View::Call { callee, args, .. }
+                        if self.callee_name(callee) == Some("freeze") =>
+                    {
+                        match args.first() {
+                            Some(super::Arg::Positional(n)) => self.unwrap(*n),
+                            _ => v,
+                        }
+                    }
+                    _ => v,
+                };
+                if let View::Object(entries) = self.view(v) {
+                    for e in entries {
+                        if let Entry::Pair(Key::Name(k, _), value) = e {
+                            if k == property {
+                                return self.value_of(value, depth + 1);
+                            }
+                        }
+                    }
+                    return Value::Unknown;
+                }
+            }
+        }
+        let _ = node;
+        // `self.DEFAULT_METHOD`, `Cls.CONSTANT` of a class defined elsewhere in the file: the one literal
+        // bound to that name in the file (literals only: following each candidate would fan out).
+        let mut found: Option<Value> = None;
+        let literals = self
+            .ix
+            .bindings_named(property)
+            .map(|(_, b)| b.value)
+            .chain(
+                self.ix
+                    .fields
+                    .iter()
+                    .filter(|f| f.name == property)
+                    .map(|f| f.value),
+            );
+        for v in literals {
+            let value = match self.string_value(v) {
+                Some(s) => Value::Str(s),
+                None => return Value::Unknown,
+            };
+            if found.as_ref().is_some_and(|f| *f != value) {
+                return Value::Unknown;
+            }
+            found = Some(value);
+        }
+        found.unwrap_or(Value::Unknown)
+    }
+
+    /// A constant defined in a class: a static field (`static PLAIN = "plain"`) or a class-body assignment
+    /// (`PLAIN = "plain"` in a Python class, an `Enum` member).
+    fn class_constant(&self, class: Node<'t>, property: &str, depth: usize) -> Option<Value> {
+        let inside =
+            |n: Node| class.start_byte() <= n.start_byte() && n.end_byte() <= class.end_byte();
+        if let Some(f) = self
+            .ix
+            .fields
+            .iter()
+            .find(|f| f.name == property && inside(f.target))
+        {
+            return Some(self.value_of(f.value, depth + 1));
+        }
+        if let Some([only]) = self.ix.bindings_in(class.id(), property) {
+            return Some(self.value_of(only.value, depth + 1));
+        }
+        None
+    }
+
+    /// The constant string an expression has, when it is one (a challenge method, an option's value).
+    pub fn method_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        match self.value_of(node, depth) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether an expression is a constant that turns an option off: `false`, `null`/`None`, `""`, `0`.
+    pub fn is_falsy(&self, node: Node<'t>) -> bool {
+        match self.value_of(node, 0) {
+            Value::Bool(false) | Value::Null => true,
+            Value::Str(s) => s.is_empty() || s == "0" && self.number_value(node, 0) == Some(0.0),
+            _ => self.number_value(node, 0) == Some(0.0),
+        }
+    }
+}
