@@ -45,6 +45,9 @@ pub struct Library {
     pub flows: &'static [Flow],
     /// Calls that exchange the authorization code for tokens.
     pub exchanges: &'static [Exchange],
+    /// Helpers that make a compliant code verifier (by the name they are exported as; `""`: the module's
+    /// default export).
+    pub verifier_helpers: &'static [&'static str],
     /// Named values the library exports for challenge methods (`CodeChallengeMethod.Plain` = `plain`).
     pub method_constants: &'static [(&'static str, &'static str)],
     /// Names only the library's own source defines: a file that defines one is the library itself, whose
@@ -127,7 +130,7 @@ impl Adds {
         let tests = |ts: &[Test]| {
             ts.iter()
                 .map(|t| match t {
-                    Test::Present(k) => format!("`{k}`"),
+                    Test::Present(k) => format!("`{k}` given"),
                     Test::Truthy(k) => format!("`{k}` true"),
                     Test::Absent(k) => format!("no `{k}`"),
                     Test::Lists(k, v) => format!("`{k}` lists `{v}`"),
@@ -232,6 +235,22 @@ pub fn exchanges_named(
             .iter()
             .filter(move |e| e.call.name() == name)
             .map(move |e| (l, e))
+    })
+}
+
+/// The library whose helper makes a compliant verifier, for the helper's qualified name
+/// (`oauth4webapi.generateRandomCodeVerifier`, `pkce-challenge`).
+pub fn verifier_helper(qualified: &str) -> Option<&'static Library> {
+    CATALOGUE.iter().find(|l| {
+        l.verifier_helpers.iter().any(|h| {
+            l.modules.iter().any(|m| {
+                if h.is_empty() {
+                    qualified == *m
+                } else {
+                    module_prefix(qualified, m) && qualified.ends_with(&format!(".{h}"))
+                }
+            })
+        })
     })
 }
 

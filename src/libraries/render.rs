@@ -6,24 +6,26 @@ use super::{Adds, Library, CATALOGUE};
 /// What a library adds by default to the requests it builds: the strongest of its flows (a library whose
 /// interactive flow adds PKCE and whose URL helper does not is listed with both).
 fn adds(lib: &Library, part: fn(&super::Flow) -> Adds) -> String {
-    let mut seen: Vec<String> = Vec::new();
-    for f in lib.flows.iter().filter(|f| f.request) {
-        let d = part(f).describe();
-        if !seen.contains(&d) {
-            seen.push(d);
-        }
-    }
-    if seen.is_empty() {
+    let flows: Vec<&super::Flow> = lib.flows.iter().filter(|f| f.request).collect();
+    let Some(first) = flows.first() else {
         return "caller builds the URL".into();
+    };
+    let first = part(first).describe();
+    if flows.iter().all(|f| part(f).describe() == first) {
+        return first;
     }
-    seen.join("; ")
+    flows
+        .iter()
+        .map(|f| format!("`{}`: {}", f.call.name(), part(f).describe()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn default_method(lib: &Library) -> &'static str {
     if lib.flows.iter().any(|f| f.method_default == Some("plain")) {
         "plain"
     } else {
-        "S256 or none"
+        "-"
     }
 }
 
@@ -32,6 +34,7 @@ fn calls(lib: &Library) -> String {
         .flows
         .iter()
         .map(|f| match f.call.name() {
+            "" if !f.request => String::new(),
             "" => "(default export)".to_string(),
             n => format!("`{n}`"),
         })
