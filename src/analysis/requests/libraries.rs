@@ -112,7 +112,24 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let ctx = self.ctx;
         let mut qualified: Option<Option<String>> = None;
         let mut receiver: Option<(Option<String>, Option<Node<'t>>)> = None;
-        for (lib, flow) in libraries::flows_named(name) {
+        // An export imported under another name (`const GoogleStrategy = require("…").Strategy`) is
+        // looked up by the name it is exported as.
+        let exported = match ctx.view(callee) {
+            View::Ident(local) => ctx
+                .ix
+                .imports
+                .get(local)
+                .and_then(|q| q.rsplit(['.', '/']).next())
+                .filter(|e| *e != name),
+            _ => None,
+        };
+        let candidates = libraries::flows_named(name).chain(
+            exported
+                .into_iter()
+                .flat_map(libraries::flows_named)
+                .filter(|(_, f)| matches!(f.call, Call::Export(e) if !e.is_empty())),
+        );
+        for (lib, flow) in candidates {
             match flow.call {
                 // A default export is called by the name it was imported as.
                 Call::Export("") => {
