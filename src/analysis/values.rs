@@ -149,7 +149,8 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     .filter(|f| f.name == property)
                     .map(|f| f.value),
             );
-        for v in literals {
+        // More candidates than a handful: not a constant worth the look (and bounded work per question).
+        for v in literals.take(16) {
             let value = match self.string_value(v) {
                 Some(s) => Value::Str(s),
                 None => return Value::Unknown,

@@ -278,6 +278,11 @@ pub trait Dialect {
     fn repeated<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         None
     }
+    /// A membership test (`m in ("S256", "plain")`, `m not in allowed`): the item, the collection and whether
+    /// it is negated. Calls such as `.includes(m)` are read from their `View::Call`.
+    fn membership<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {
+        None
+    }
     /// A class field defined by this node.
     fn class_field<'t>(&self, _node: Node<'t>, _src: &'t str) -> Option<ClassField<'t>> {
         None

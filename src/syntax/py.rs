@@ -321,6 +321,18 @@ impl Dialect for Py {
         }
     }
 
+    fn membership<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {
+        if node.k() != "comparison_operator" {
+            return None;
+        }
+        let operands: Vec<Node> = named_children(node).collect();
+        match (operands.as_slice(), field(node, "operators")?.k()) {
+            ([item, collection], "in") => Some((*item, *collection, false)),
+            ([item, collection], "not in") => Some((*item, *collection, true)),
+            _ => None,
+        }
+    }
+
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
         match node.k() {
             "if_statement" | "elif_clause" => Some(Branch {

@@ -1,0 +1,212 @@
+//! The PKCE challenge method as a value: where `plain` comes from (a literal, a constant, a class constant,
+//! an enum-like object, a library's enum: all through `Ctx::value_of`), and what each decision about the
+//! method does with it.
+//!
+//! - `literals`: a `plain` value where it stands: sent by a client, advertised in metadata, compared in a
+//!   branch, given as a fallback (`m ?? "plain"`, `.get(k, "plain")`, a parameter default), with where the
+//!   fallback's value goes deciding whether it is a method, not the variable's name alone;
+//! - `sets`: collections of methods (`["S256", "plain"]`, `("S256", "plain")`, `z.enum`, `Joi.valid`,
+//!   `Literal[...]`) by how they are used (metadata, membership tests, schemas), tables from a method to its
+//!   verification, and options that enable `plain`, judged by their default value;
+//! - `decide`: what the code that runs for `plain` does (rejects or accepts), and the conditions' flags.
+//!
+//! Precision: a decision that merely lets `plain` through (a default, a permissive set or predicate) is
+//! silent when the same file rejects `plain` somewhere (unconditionally, or unless an option enables it):
+//! the method is decided there. A branch that accepts `plain`, metadata that advertises it and a client that
+//! sends it are reported whatever else the file does. A file that defines a name only a catalogued library's
+//! own source defines (`crate::libraries::implements`) is that library: its protocol defaults are reported
+//! where the library is called, through the catalogue.
+
+mod decide;
+mod literals;
+mod sets;
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{Ctx, Dialect, View};
+use crate::facts::{FileFacts, PlainMethod, PlainSite};
+
+/// One place where `plain` is a method.
+struct Site<'t> {
+    node: Node<'t>,
+    site: PlainSite,
+    rejected: bool,
+    detail: Option<String>,
+    /// Silent when the file rejects plain elsewhere.
+    soft: bool,
+}
+
+struct Method<'c, 't, 'd, D: Dialect> {
+    ctx: &'c Ctx<'t, 'd, D>,
+    sites: Vec<Site<'t>>,
+    /// Something in the file rejects `plain` (unconditionally, or unless an option enables it).
+    rejects_plain: bool,
+    /// The texts of expressions compared with `"S256"` (what the method is held in).
+    compared: HashSet<&'t str>,
+    /// Options consulted by guards on `plain` (`!opts.allowPlain`): their defaults decide.
+    flags: HashSet<&'t str>,
+    /// Rejections of `plain` unless one of these options enables it.
+    guarded: Vec<Vec<&'t str>>,
+    /// Calls of each function defined in the file, by name (filled when a parameter default needs them).
+    callers: HashMap<&'t str, Vec<Node<'t>>>,
+}
+
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    if ctx
+        .ix
+        .functions
+        .keys()
+        .chain(ctx.ix.classes.keys())
+        .any(|name| crate::libraries::implements(name))
+    {
+        return;
+    }
+    let mut m = Method {
+        ctx,
+        sites: Vec::new(),
+        rejects_plain: false,
+        compared: HashSet::new(),
+        flags: HashSet::new(),
+        guarded: Vec::new(),
+        callers: HashMap::new(),
+    };
+    m.collect_comparisons();
+    m.literals();
+    m.fallbacks();
+    m.sets();
+    m.tables();
+    m.options();
+    let rejects = m.rejects_plain;
+    for s in m.sites {
+        if s.soft && rejects {
+            continue;
+        }
+        facts.plain_methods.push(PlainMethod {
+            span: super::span(s.node),
+            site: s.site,
+            rejected: s.rejected,
+            detail: s.detail,
+        });
+    }
+}
+
+impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
+    fn push(&mut self, node: Node<'t>, site: PlainSite, soft: bool, detail: Option<String>) {
+        self.sites.push(Site {
+            node,
+            site,
+            rejected: false,
+            detail,
+            soft,
+        });
+    }
+
+    fn is_plain(&self, node: Node<'t>) -> bool {
+        self.ctx.method_value(node, 0).as_deref() == Some("plain")
+    }
+
+    /// Comparisons of an expression with a method constant: what holds the method, and whether some code
+    /// rejects every method but S256 (`if (m !== "S256") throw`).
+    fn collect_comparisons(&mut self) {
+        let ctx = self.ctx;
+        for &s in &ctx.ix.strings {
+            let Some(value) = ctx.string_value(s) else {
+                continue;
+            };
+            if value != "S256" && value != "plain" {
+                continue;
+            }
+            let Some(parent) = ctx.parent(s) else {
+                continue;
+            };
+            if let View::Equals {
+                left,
+                right,
+                negated,
+            } = ctx.view(parent)
+            {
+                let other = if left.id() == s.id() { right } else { left };
+                // `"plain"` is compared with text formats too; `"S256"` only with a method.
+                if value == "S256" {
+                    self.compared.insert(ctx.text(ctx.unwrap(other)));
+                }
+                // `m !== "S256"` whose branch rejects: every other method, plain included, is rejected.
+                let rejected = || {
+                    decide::plain_path(ctx, parent, false)
+                        .is_some_and(|(path, _, _)| decide::rejects(ctx, path))
+                };
+                if value == "S256" && negated && rejected() {
+                    self.rejects_plain = true;
+                }
+            }
+        }
+    }
+
+    /// Whether an expression holds a PKCE method: it is named for one, or compared with one.
+    fn holds_method(&self, node: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        let node = ctx.unwrap(node);
+        let text = ctx.text(node);
+        if text.len() > 200 {
+            return false;
+        }
+        let last = match ctx.view(node) {
+            View::Member { property, .. } => property,
+            View::Index { index, .. } => {
+                return ctx.string_value(index).is_some_and(|k| is_method_name(&k))
+            }
+            View::Call { callee, args, .. } => {
+                // `.get("code_challenge_method")`, `getattr(body, "method")`.
+                if args.iter().any(|a| matches!(a, super::Arg::Positional(n) if ctx.string_value(*n).is_some_and(|k| is_method_name(&k)))) {
+                    return true;
+                }
+                ctx.callee_name(callee).unwrap_or("")
+            }
+            _ => text,
+        };
+        // Compared with or defaulted to `plain`, anything named for a method is one (`methodFor(record)`).
+        super::name_has(last, "method") || is_method_name(last) || self.compared.contains(text)
+    }
+
+    /// Whether the value of an expression ends up held as a method: bound to a variable that holds one,
+    /// stored under a method key, or compared with a method.
+    fn flows_to_method(&self, value: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        if let Some(b) = ctx.ix.binding_of_value(value.id()) {
+            return is_method_name(b.name) || self.compared.contains(b.name);
+        }
+        let Some(parent) = ctx.parent(value) else {
+            return false;
+        };
+        if let Some(w) = ctx
+            .ix
+            .member_writes
+            .iter()
+            .find(|w| w.value.id() == value.id())
+        {
+            return self.holds_method(w.target);
+        }
+        match ctx.view(parent) {
+            View::Equals { .. } => true,
+            View::Wrapped(_) => self.flows_to_method(parent),
+            _ => literals::key_of(ctx, value).is_some_and(|k| is_method_name(&k)),
+        }
+    }
+}
+
+/// Whether a name is about the PKCE method: `code_challenge_method`, `challengeMethod`, `pkceMethod`,
+/// `method` itself (other names are recognised by what is done with them: `Method::compared`).
+fn is_method_name(name: &str) -> bool {
+    super::name_has(name, "challengemethod")
+        || super::name_has(name, "pkce")
+        || name.eq_ignore_ascii_case("method")
+}
+
+/// Whether a name lists supported methods (`code_challenge_methods_supported`, `pkceMethods`).
+fn is_methods_list(name: &str) -> bool {
+    super::name_has(name, "methodssupported")
+        || super::name_has(name, "challengemethods")
+        || super::name_has(name, "pkcemethods")
+}
