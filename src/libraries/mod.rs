@@ -48,6 +48,12 @@ pub struct Library {
     /// Helpers that make a compliant code verifier (by the name they are exported as; `""`: the module's
     /// default export).
     pub verifier_helpers: &'static [&'static str],
+    /// Constructors that take the library's settings (with `response_type` among them) and secure the
+    /// flow themselves: an object passed to one is not a request.
+    pub settings_for: &'static [&'static str],
+    /// Keys that together mark an object as the library's settings, wherever it is passed (an exported
+    /// `settings` object in one file, `new UserManager(settings)` in another).
+    pub settings_keys: &'static [&'static str],
     /// Named values the library exports for challenge methods (`CodeChallengeMethod.Plain` = `plain`).
     pub method_constants: &'static [(&'static str, &'static str)],
     /// Names only the library's own source defines: a file that defines one is the library itself, whose
@@ -252,6 +258,18 @@ pub fn verifier_helper(qualified: &str) -> Option<&'static Library> {
             })
         })
     })
+}
+
+/// Whether a call with this last name takes a self-securing library's settings.
+pub fn takes_settings(name: &str) -> bool {
+    CATALOGUE.iter().any(|l| l.settings_for.contains(&name))
+}
+
+/// Whether an object with these keys is a self-securing library's settings.
+pub fn is_settings(has: impl Fn(&str) -> bool) -> bool {
+    CATALOGUE
+        .iter()
+        .any(|l| !l.settings_keys.is_empty() && l.settings_keys.iter().all(|k| has(k)))
 }
 
 /// Whether a name is one only a catalogued library's own source defines.

@@ -150,3 +150,38 @@ pub(super) fn flags<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, condition: Node<'t>) -
     }
     out
 }
+
+/// Whether code verifies a verifier against a challenge: a comparison or a compare/equal helper whose text
+/// names a verifier or a challenge.
+pub(super) fn verifies<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> bool {
+    let names = |n: Node<'t>| {
+        let t = ctx.text(n);
+        t.len() < 400 && (t.contains("erifier") || t.contains("hallenge"))
+    };
+    for node in crate::lang::Preorder::new(block) {
+        match ctx.view(node) {
+            View::Equals { .. } if names(node) => return true,
+            View::Call { callee, .. } => {
+                let lower = ctx.callee_name(callee).unwrap_or("").to_ascii_lowercase();
+                if (lower.contains("equal") || lower.contains("compare") || lower.contains("same"))
+                    && names(node)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether the code for `plain` is a challenge generator's: it hands the verifier on as the challenge
+/// (`return verifier`, `challenge = verifier`) in a function that verifies nothing.
+pub(super) fn generates<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, path: Node<'t>) -> bool {
+    let t = ctx.text(path);
+    if !(t.contains("erifier") || t.contains("VERIFIER")) || accepts(ctx, path) {
+        return false;
+    }
+    !ctx.enclosing_function(path)
+        .is_some_and(|f| verifies(ctx, f))
+}

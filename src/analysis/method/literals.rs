@@ -85,7 +85,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             if parent.k() == "switch_case" {
                 if super::decide::rejects(ctx, parent) {
                     self.rejects_plain = true;
-                } else {
+                } else if !super::decide::generates(ctx, parent) {
                     self.push(s, PlainSite::ServerBranch, false, None);
                 }
                 continue;
@@ -245,16 +245,16 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         }
         // A generator's branch for `plain` (`if (method === "plain") return verifier`): what matters is
         // whether a caller asks for plain.
-        if let View::Ident(name) = ctx.view(ctx.unwrap(other)) {
-            if let Some(f) = ctx.enclosing_function(cmp) {
-                let params = ctx.d.parameters(f, ctx.src);
-                if let Some(i) = params.iter().position(|p| *p == name) {
-                    if !super::decide::accepts(ctx, path) {
+        if super::decide::generates(ctx, path) {
+            if let View::Ident(name) = ctx.view(ctx.unwrap(other)) {
+                if let Some(f) = ctx.enclosing_function(cmp) {
+                    let params = ctx.d.parameters(f, ctx.src);
+                    if let Some(i) = params.iter().position(|p| *p == name) {
                         self.plain_callers(f, i, name);
-                        return;
                     }
                 }
             }
+            return;
         }
         self.push(plain, PlainSite::ServerBranch, false, None);
     }

@@ -54,13 +54,7 @@ struct Method<'c, 't, 'd, D: Dialect> {
 }
 
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
-    if ctx
-        .ix
-        .functions
-        .keys()
-        .chain(ctx.ix.classes.keys())
-        .any(|name| crate::libraries::implements(name))
-    {
+    if ctx.is_library_source() {
         return;
     }
     let mut m = Method {
@@ -79,8 +73,11 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     m.tables();
     m.options();
     let rejects = m.rejects_plain;
+    // A permissive decision matters where plain can reach acceptance: the file verifies a verifier against
+    // a challenge, or keeps a challenge for a code it issues.
+    let reaches = m.sites.iter().any(|s| s.soft) && !rejects && m.server_evidence();
     for s in m.sites {
-        if s.soft && rejects {
+        if s.soft && (rejects || !reaches) {
             continue;
         }
         facts.plain_methods.push(PlainMethod {
@@ -142,6 +139,31 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
                 }
             }
         }
+    }
+
+    /// Whether the file is an authorization server's: it compares a verifier with a challenge, has a table
+    /// of verifications, or stores a challenge for a code (`{ challenge, method }`).
+    fn server_evidence(&self) -> bool {
+        let ctx = self.ctx;
+        if self
+            .sites
+            .iter()
+            .any(|s| s.detail.as_deref() == Some("a table of verifications by method"))
+        {
+            return true;
+        }
+        let stores =
+            ctx.ix.objects.iter().any(|&o| match ctx.view(o) {
+                View::Object(entries) => entries.iter().any(|e| {
+                    matches!(e, crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), _)
+                    if super::name_has(k, "challenge") && !super::name_has(k, "method"))
+                }) && entries.iter().any(|e| {
+                    matches!(e, crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), _)
+                    if super::name_has(k, "method"))
+                }),
+                _ => false,
+            });
+        stores || decide::verifies(ctx, ctx.root)
     }
 
     /// Whether an expression holds a PKCE method: it is named for one, or compared with one.

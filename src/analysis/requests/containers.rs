@@ -26,16 +26,6 @@ const PARAM_SINKS: &[&str] = &[
     "dict",
 ];
 
-/// Constructors of clients that add PKCE and state themselves; an options object passed to them is
-/// configuration, not a request (oidc-client-ts, auth0-spa-js).
-const SELF_SECURING_CLIENTS: &[&str] = &[
-    "UserManager",
-    "OidcClient",
-    "createAuth0Client",
-    "Auth0Client",
-    "PublicClientApplication",
-];
-
 impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     pub(super) fn containers(&self, facts: &mut FileFacts) {
         let ctx = self.ctx;
@@ -80,13 +70,17 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 continue;
             }
             if let Some((_, name)) = self.enclosing_call(node) {
-                if SELF_SECURING_CLIENTS.contains(&name) {
+                if crate::libraries::takes_settings(name) {
                     continue;
                 }
                 let _ = PARAM_SINKS;
             }
             self.add_holder_writes(node, &mut params);
             if !params.unknown && !AUTHORIZE_KEYS.iter().any(|k| params.has(k)) {
+                continue;
+            }
+            // `{ authority, client_id, redirect_uri, response_type: "code" }`: a client library's settings.
+            if crate::libraries::is_settings(|k| params.has(k)) {
                 continue;
             }
             self.client_plain(&params, facts);
