@@ -54,6 +54,10 @@ pub struct Library {
     /// Keys that together mark an object as the library's settings, wherever it is passed (an exported
     /// `settings` object in one file, `new UserManager(settings)` in another).
     pub settings_keys: &'static [&'static str],
+    /// Where a configuration holds parameters the library adds to its own authorization request (which
+    /// secures it as `flows` say): `(outer key, inner key)`, e.g. an Auth.js provider's
+    /// `authorization: { params: {...} }`.
+    pub param_paths: &'static [(&'static str, &'static str)],
     /// Named values the library exports for challenge methods (`CodeChallengeMethod.Plain` = `plain`).
     pub method_constants: &'static [(&'static str, &'static str)],
     /// Names only the library's own source defines: a file that defines one is the library itself, whose
@@ -270,6 +274,13 @@ pub fn is_settings(has: impl Fn(&str) -> bool) -> bool {
     CATALOGUE
         .iter()
         .any(|l| !l.settings_keys.is_empty() && l.settings_keys.iter().all(|k| has(k)))
+}
+
+/// Whether an object under `outer.inner` of a configuration is parameters a library adds to its request.
+pub fn is_library_params(outer: &str, inner: &str) -> bool {
+    CATALOGUE
+        .iter()
+        .any(|l| l.param_paths.contains(&(outer, inner)))
 }
 
 /// Whether a name is one only a catalogued library's own source defines.

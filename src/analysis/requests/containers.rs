@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use crate::lang::NodeKind;
+
 use super::analysis::{provision, Analysis};
 use super::strings::query;
 use crate::analysis::eval::Params;
@@ -79,8 +81,10 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             if !params.unknown && !AUTHORIZE_KEYS.iter().any(|k| params.has(k)) {
                 continue;
             }
-            // `{ authority, client_id, redirect_uri, response_type: "code" }`: a client library's settings.
-            if crate::libraries::is_settings(|k| params.has(k)) {
+            // `{ authority, client_id, redirect_uri, response_type: "code" }`: a client library's settings;
+            // `authorization: { params: {...} }` in an Auth.js provider: parameters the library adds to its
+            // own request.
+            if crate::libraries::is_settings(|k| params.has(k)) || self.library_params(node) {
                 continue;
             }
             self.client_plain(&params, facts);
@@ -91,6 +95,29 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 state: provision(&params, "state"),
             });
         }
+    }
+
+    /// Whether an object sits at a catalogued library's parameter path (`authorization.params`).
+    fn library_params(&self, obj: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        let key = |value: Node<'t>| -> Option<(String, Node<'t>)> {
+            let pair = ctx.parent(value)?;
+            if pair.k() != "pair" {
+                return None;
+            }
+            let k = pair.named_child(0)?;
+            let name = ctx
+                .string_value(k)
+                .unwrap_or_else(|| ctx.text(k).to_string());
+            Some((name, ctx.parent(pair)?))
+        };
+        let Some((inner, holder)) = key(obj) else {
+            return false;
+        };
+        let Some((outer, _)) = key(holder) else {
+            return false;
+        };
+        crate::libraries::is_library_params(&outer, &inner)
     }
 
     /// `code_challenge_method` = `plain` in a request's parameters.

@@ -207,7 +207,14 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
             Options::Object(i) => {
                 let p = match Ctx::<D>::arg(args, i, "") {
                     Some(n) => {
-                        self.library_args.insert(ctx.unwrap(n).id());
+                        let n = ctx.unwrap(n);
+                        self.library_args.insert(n.id());
+                        // `const opts = {...}; client.generateAuthUrl(opts)`: the object is the options.
+                        if let View::Ident(name) = ctx.view(n) {
+                            if let Some(v) = ctx.resolve_ident(name, n) {
+                                self.library_args.insert(ctx.unwrap(v).id());
+                            }
+                        }
                         let mut p = ctx.object_params(n, 0).unwrap_or(Params {
                             keys: Vec::new(),
                             unknown: true,
