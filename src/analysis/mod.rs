@@ -1,5 +1,5 @@
-//! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold` and `eval`
-//! (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
+//! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold`, `eval` and
+//! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
 //! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
