@@ -58,6 +58,8 @@ pub struct Work {
     pub trace_visits: usize,
     /// Wrapping variables and string uses visited while grouping request parameters.
     pub request_visits: usize,
+    /// Calls, uses and nodes visited while judging the PKCE method.
+    pub method_visits: usize,
 }
 
 /// `extract`, and the work it took.
@@ -115,7 +117,7 @@ fn analyze<D: Dialect>(
         work.request_visits = requests::extract(&ctx, &mut facts);
     }
     if mentions.pkce {
-        method::extract(&ctx, &mut facts);
+        work.method_visits = method::extract(&ctx, &mut facts);
     }
     // A library option can be found both as the library's and as a parameter named for the method.
     facts.plain_methods.sort_by_key(|p| p.span);

@@ -174,14 +174,3 @@ pub(super) fn verifies<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) ->
     }
     false
 }
-
-/// Whether the code for `plain` is a challenge generator's: it hands the verifier on as the challenge
-/// (`return verifier`, `challenge = verifier`) in a function that verifies nothing.
-pub(super) fn generates<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, path: Node<'t>) -> bool {
-    let t = ctx.text(path);
-    if !(t.contains("erifier") || t.contains("VERIFIER")) || accepts(ctx, path) {
-        return false;
-    }
-    !ctx.enclosing_function(path)
-        .is_some_and(|f| verifies(ctx, f))
-}

@@ -85,7 +85,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             if parent.k() == "switch_case" {
                 if super::decide::rejects(ctx, parent) {
                     self.rejects_plain = true;
-                } else if !super::decide::generates(ctx, parent) {
+                } else if !self.generates(parent) {
                     self.push(s, PlainSite::ServerBranch, false, None);
                 }
                 continue;
@@ -245,7 +245,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         }
         // A generator's branch for `plain` (`if (method === "plain") return verifier`): what matters is
         // whether a caller asks for plain.
-        if super::decide::generates(ctx, path) {
+        if self.generates(path) {
             if let View::Ident(name) = ctx.view(ctx.unwrap(other)) {
                 if let Some(f) = ctx.enclosing_function(cmp) {
                     let params = ctx.d.parameters(f, ctx.src);
@@ -259,33 +259,66 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         self.push(plain, PlainSite::ServerBranch, false, None);
     }
 
+    /// Whether the code for `plain` is a challenge generator's: it hands the verifier on as the challenge
+    /// (`return verifier`, `challenge = verifier`) in a function that verifies nothing (asked once per
+    /// function).
+    fn generates(&mut self, path: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        let t = ctx.text(path);
+        if !(t.contains("erifier") || t.contains("VERIFIER")) || super::decide::accepts(ctx, path) {
+            return false;
+        }
+        let Some(f) = ctx.enclosing_function(path) else {
+            return true;
+        };
+        if let Some(&v) = self.verifying.get(&f.id()) {
+            return !v;
+        }
+        let v = super::decide::verifies(ctx, f);
+        self.visits.set(self.visits.get() + f.descendant_count());
+        self.verifying.insert(f.id(), v);
+        !v
+    }
+
     /// The name of a function defined in the file, by its node.
-    fn function_name(&self, f: Node<'t>) -> Option<&'t str> {
-        self.ctx
-            .ix
-            .functions
-            .iter()
-            .find(|(_, defs)| defs.iter().any(|d| d.id() == f.id()))
-            .map(|(name, _)| *name)
+    fn function_name(&mut self, f: Node<'t>) -> Option<&'t str> {
+        let ctx = self.ctx;
+        let names = self.function_names.get_or_insert_with(|| {
+            let mut map = std::collections::HashMap::new();
+            for (name, defs) in &ctx.ix.functions {
+                for d in defs {
+                    map.insert(d.id(), *name);
+                }
+            }
+            map
+        });
+        names.get(&f.id()).copied()
     }
 
     /// The calls of a function in the file (by its name).
     fn calls_of(&mut self, name: &'t str) -> Vec<Node<'t>> {
         let ctx = self.ctx;
-        self.callers
-            .entry(name)
-            .or_insert_with(|| {
-                ctx.ix
-                    .calls
-                    .iter()
-                    .copied()
-                    .filter(|&c| match ctx.view(c) {
-                        View::Call { callee, .. } => ctx.callee_name(callee) == Some(name),
-                        _ => false,
-                    })
-                    .collect()
-            })
-            .clone()
+        if self.callers.is_none() {
+            // Every call by its callee's last name, once for the file.
+            let mut map: std::collections::HashMap<&'t str, Vec<Node<'t>>> = Default::default();
+            for &c in &ctx.ix.calls {
+                if let View::Call { callee, .. } = ctx.view(c) {
+                    if let Some(n) = ctx.callee_name(callee) {
+                        map.entry(n).or_default().push(c);
+                    }
+                }
+            }
+            self.visits.set(self.visits.get() + ctx.ix.calls.len());
+            self.callers = Some(map);
+        }
+        let calls = self
+            .callers
+            .as_ref()
+            .and_then(|m| m.get(name))
+            .cloned()
+            .unwrap_or_default();
+        self.visits.set(self.visits.get() + calls.len());
+        calls
     }
 
     /// The argument a call passes for parameter `i` named `name`.
@@ -325,7 +358,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         let Some(i) = ctx.d.parameters(f, ctx.src).iter().position(|p| *p == name) else {
             return;
         };
-        let server = super::decide::accepts(ctx, f);
+        let server = super::decide::verifies(ctx, f);
         for call in self.calls_of(fname) {
             let View::Call { callee, .. } = ctx.view(call) else {
                 continue;

@@ -49,13 +49,22 @@ struct Method<'c, 't, 'd, D: Dialect> {
     flags: HashSet<&'t str>,
     /// Rejections of `plain` unless one of these options enables it.
     guarded: Vec<Vec<&'t str>>,
-    /// Calls of each function defined in the file, by name (filled when a parameter default needs them).
-    callers: HashMap<&'t str, Vec<Node<'t>>>,
+    /// The name of each function defined in the file, by node id (filled when first asked).
+    function_names: Option<HashMap<usize, &'t str>>,
+    /// The target of each member write, by the id of its value (filled when first asked).
+    write_targets: std::cell::OnceCell<HashMap<usize, Node<'t>>>,
+    /// The calls in the file by their callee's last name (filled when a parameter default needs them).
+    callers: Option<HashMap<&'t str, Vec<Node<'t>>>>,
+    /// Whether each function (by id) verifies a verifier against a challenge, once asked.
+    verifying: HashMap<usize, bool>,
+    /// Calls, uses and nodes visited (`Work::method_visits`).
+    visits: std::cell::Cell<usize>,
 }
 
-pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+/// Extracts the places where `plain` is a method; returns the calls, uses and nodes visited (`Work`).
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     if ctx.is_library_source() {
-        return;
+        return 0;
     }
     let mut m = Method {
         ctx,
@@ -64,7 +73,11 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
         compared: HashSet::new(),
         flags: HashSet::new(),
         guarded: Vec::new(),
-        callers: HashMap::new(),
+        function_names: None,
+        write_targets: Default::default(),
+        callers: None,
+        verifying: HashMap::new(),
+        visits: Default::default(),
     };
     m.collect_comparisons();
     m.literals();
@@ -72,6 +85,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     m.sets();
     m.tables();
     m.options();
+    let visits = m.visits.get();
     let rejects = m.rejects_plain;
     // A permissive decision matters where plain can reach acceptance: the file verifies a verifier against
     // a challenge, or keeps a challenge for a code it issues.
@@ -87,6 +101,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
             detail: s.detail,
         });
     }
+    visits
 }
 
 impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
@@ -202,13 +217,15 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         let Some(parent) = ctx.parent(value) else {
             return false;
         };
-        if let Some(w) = ctx
-            .ix
-            .member_writes
-            .iter()
-            .find(|w| w.value.id() == value.id())
-        {
-            return self.holds_method(w.target);
+        let targets = self.write_targets.get_or_init(|| {
+            ctx.ix
+                .member_writes
+                .iter()
+                .map(|w| (w.value.id(), w.target))
+                .collect()
+        });
+        if let Some(&target) = targets.get(&value.id()) {
+            return self.holds_method(target);
         }
         match ctx.view(parent) {
             View::Equals { .. } => true,
