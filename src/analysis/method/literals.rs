@@ -213,7 +213,13 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
     }
 
     /// A comparison of the method with `plain` in a condition.
-    fn branch_site(&mut self, cmp: Node<'t>, other: Node<'t>, plain: Node<'t>, negated: bool) {
+    pub(super) fn branch_site(
+        &mut self,
+        cmp: Node<'t>,
+        other: Node<'t>,
+        plain: Node<'t>,
+        negated: bool,
+    ) {
         let ctx = self.ctx;
         if !self.holds_method(other) {
             return;

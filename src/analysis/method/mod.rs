@@ -45,6 +45,8 @@ struct Method<'c, 't, 'd, D: Dialect> {
     rejects_plain: bool,
     /// The texts of expressions compared with `"S256"` (what the method is held in).
     compared: HashSet<&'t str>,
+    /// Comparisons in conditions where neither side is a literal (`m === PkceMethod.Plain`).
+    constant_comparisons: Vec<Node<'t>>,
     /// Options consulted by guards on `plain` (`!opts.allowPlain`): their defaults decide.
     flags: HashSet<&'t str>,
     /// Rejections of `plain` unless one of these options enables it.
@@ -72,6 +74,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         rejects_plain: false,
         compared: HashSet::new(),
         flags: HashSet::new(),
+        constant_comparisons: Vec::new(),
         guarded: Vec::new(),
         function_names: None,
         write_targets: Default::default(),
@@ -81,6 +84,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     };
     m.collect_comparisons();
     m.literals();
+    m.constant_branches();
     m.fallbacks();
     m.sets();
     m.tables();
@@ -119,10 +123,13 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         self.ctx.method_value(node, 0).as_deref() == Some("plain")
     }
 
-    /// Comparisons of an expression with a method constant: what holds the method, and whether some code
-    /// rejects every method but S256 (`if (m !== "S256") throw`).
+    /// Comparisons of an expression with a method: what holds the method (compared with `"S256"`), and
+    /// whether some code rejects every method but S256 (`if (m !== "S256") throw`). Comparisons with a
+    /// literal are found from the literal; those with a constant (`m !== PkceMethod.S256`) in the
+    /// conditions of branches.
     fn collect_comparisons(&mut self) {
         let ctx = self.ctx;
+        let mut equals: Vec<Node<'t>> = Vec::new();
         for &s in &ctx.ix.strings {
             let Some(value) = ctx.string_value(s) else {
                 continue;
@@ -130,28 +137,75 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             if value != "S256" && value != "plain" {
                 continue;
             }
-            let Some(parent) = ctx.parent(s) else {
+            if let Some(parent) = ctx.parent(s) {
+                if matches!(ctx.view(parent), View::Equals { .. }) {
+                    equals.push(parent);
+                }
+            }
+        }
+        for &b in &ctx.ix.branches {
+            let Some(branch) = ctx.d.branch(b) else {
                 continue;
             };
-            if let View::Equals {
+            for n in crate::lang::Preorder::new(branch.condition).take(48) {
+                if let View::Equals { left, right, .. } = ctx.view(n) {
+                    let literal = |x: Node<'t>| {
+                        ctx.view(ctx.unwrap(x)).class() == crate::analysis::Class::Str
+                    };
+                    if !literal(left) && !literal(right) {
+                        equals.push(n);
+                        self.constant_comparisons.push(n);
+                    }
+                }
+            }
+            self.visits.set(self.visits.get() + 1);
+        }
+        for cmp in equals {
+            let View::Equals {
                 left,
                 right,
                 negated,
-            } = ctx.view(parent)
-            {
-                let other = if left.id() == s.id() { right } else { left };
-                // `"plain"` is compared with text formats too; `"S256"` only with a method.
-                if value == "S256" {
-                    self.compared.insert(ctx.text(ctx.unwrap(other)));
-                }
-                // `m !== "S256"` whose branch rejects: every other method, plain included, is rejected.
-                let rejected = || {
-                    decide::plain_path(ctx, parent, false)
-                        .is_some_and(|(path, _, _)| decide::rejects(ctx, path))
-                };
-                if value == "S256" && negated && rejected() {
-                    self.rejects_plain = true;
-                }
+            } = ctx.view(cmp)
+            else {
+                continue;
+            };
+            let (other, value) = match (ctx.method_value(left, 0), ctx.method_value(right, 0)) {
+                (_, Some(v)) if v == "S256" || v == "plain" => (left, v),
+                (Some(v), _) if v == "S256" || v == "plain" => (right, v),
+                _ => continue,
+            };
+            // `"plain"` is compared with text formats too; `"S256"` only with a method.
+            if value != "S256" {
+                continue;
+            }
+            self.compared.insert(ctx.text(ctx.unwrap(other)));
+            // `m !== "S256"` whose branch rejects: every other method, plain included, is rejected.
+            let rejected = || {
+                decide::plain_path(ctx, cmp, false)
+                    .is_some_and(|(path, _, _)| decide::rejects(ctx, path))
+            };
+            if negated && rejected() {
+                self.rejects_plain = true;
+            }
+        }
+    }
+
+    /// Comparisons with a constant holding `plain` (`m === PkceMethod.Plain`), judged as the literal is.
+    fn constant_branches(&mut self) {
+        let ctx = self.ctx;
+        for cmp in std::mem::take(&mut self.constant_comparisons) {
+            let View::Equals {
+                left,
+                right,
+                negated,
+            } = ctx.view(cmp)
+            else {
+                continue;
+            };
+            if self.is_plain(right) {
+                self.branch_site(cmp, left, right, negated);
+            } else if self.is_plain(left) {
+                self.branch_site(cmp, right, left, negated);
             }
         }
     }

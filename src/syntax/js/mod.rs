@@ -99,6 +99,19 @@ impl Dialect for Js {
                 _ => View::Other,
             },
             "identifier" | "shorthand_property_identifier" | "this" => View::Ident(text(node)),
+            // A TypeScript enum's members with values (`enum M { Plain = "plain" }`), read as an object.
+            "enum_body" => View::Object(
+                named_children(node)
+                    .filter(|c| c.k() == "enum_assignment")
+                    .filter_map(|c| {
+                        let name = field(c, "name")?;
+                        Some(Entry::Pair(
+                            Key::Name(text(name).to_string(), name),
+                            field(c, "value")?,
+                        ))
+                    })
+                    .collect(),
+            ),
             "object" => View::Object(
                 named_children(node)
                     .filter_map(|c| match c.k() {
@@ -174,7 +187,7 @@ impl Dialect for Js {
         match node.k() {
             "call_expression" if field(node, "function").is_some() => Class::Call,
             "new_expression" if field(node, "constructor").is_some() => Class::Call,
-            "object" => Class::Object,
+            "object" | "enum_body" => Class::Object,
             "string" | "template_string" => Class::Str,
             "binary_expression" => match field(node, "operator").map(|o| o.k()) {
                 Some("||" | "??")
