@@ -158,9 +158,18 @@ pub(super) fn verifies<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) ->
         let t = ctx.text(n);
         t.len() < 400 && (t.contains("erifier") || t.contains("hallenge"))
     };
+    let literal = |n: Node<'t>| {
+        matches!(ctx.view(ctx.unwrap(n)).class(), crate::analysis::Class::Str)
+            || matches!(ctx.view(ctx.unwrap(n)), View::Number(_) | View::Bool(_))
+    };
     for node in crate::lang::Preorder::new(block) {
         match ctx.view(node) {
-            View::Equals { .. } if names(node) => return true,
+            // `verifier === record.challenge`, not `typeof verifier === "string"`.
+            View::Equals { left, right, .. }
+                if names(node) && !literal(left) && !literal(right) =>
+            {
+                return true
+            }
             View::Call { callee, .. } => {
                 let lower = ctx.callee_name(callee).unwrap_or("").to_ascii_lowercase();
                 if (lower.contains("equal") || lower.contains("compare") || lower.contains("same"))
