@@ -221,17 +221,32 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         {
             return true;
         }
-        let stores =
-            ctx.ix.objects.iter().any(|&o| match ctx.view(o) {
-                View::Object(entries) => entries.iter().any(|e| {
-                    matches!(e, crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), _)
-                    if super::name_has(k, "challenge") && !super::name_has(k, "method"))
-                }) && entries.iter().any(|e| {
-                    matches!(e, crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), _)
-                    if super::name_has(k, "method"))
-                }),
-                _ => false,
-            });
+        // A code record: `{ challenge: code_challenge, method }`, `{"code_challenge": …, "code_challenge_method": …}`.
+        let folded = |k: &str| -> String {
+            k.chars()
+                .filter(|c| *c != '_' && *c != '-')
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let stores = ctx.ix.objects.iter().any(|&o| {
+            let View::Object(entries) = ctx.view(o) else {
+                return false;
+            };
+            let keys: Vec<String> = entries
+                .iter()
+                .filter_map(|e| match e {
+                    crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), _) => {
+                        Some(folded(k))
+                    }
+                    _ => None,
+                })
+                .collect();
+            keys.iter()
+                .any(|k| k == "challenge" || k == "codechallenge")
+                && keys
+                    .iter()
+                    .any(|k| k == "method" || k == "challengemethod" || k == "codechallengemethod")
+        });
         stores || decide::verifies(ctx, ctx.root)
     }
 
