@@ -52,3 +52,58 @@ fn libraries_json_lists_every_entry_with_its_defaults() {
     assert_eq!(find("passport-oauth2")["ecosystem"], "npm");
     assert_eq!(find("authlib")["ecosystem"], "PyPI");
 }
+
+/// Every catalogued library has a near-miss fixture that imports it, and a flagged one unless nothing
+/// about its flows can be misconfigured (PKCE and state always added, no method option).
+#[test]
+fn every_catalogued_library_has_its_fixtures() {
+    use skillaudit::libraries::{Adds, CATALOGUE};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                files.push((name, std::fs::read_to_string(&path).unwrap_or_default()));
+            }
+        }
+    }
+    let imports = |text: &str, module: &str| {
+        let module = module.trim_end_matches('/');
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            (l.starts_with("import ")
+                || l.starts_with("from ")
+                || l.contains("require(")
+                || l.contains("import("))
+                && l.contains(module)
+        })
+    };
+    for lib in CATALOGUE {
+        let has = |prefix: &str| {
+            files.iter().any(|(name, text)| {
+                name.starts_with(prefix) && lib.modules.iter().any(|m| imports(text, m))
+            })
+        };
+        assert!(
+            has("near_miss"),
+            "{}: no near_miss fixture imports it",
+            lib.name
+        );
+        let misconfigurable = lib.flows.is_empty()
+            || lib.flows.iter().any(|f| {
+                f.pkce != Adds::Always || f.state != Adds::Always || f.method_option.is_some()
+            });
+        if misconfigurable && !lib.flows.is_empty() {
+            assert!(
+                has("flagged"),
+                "{}: no flagged fixture imports it",
+                lib.name
+            );
+        }
+    }
+}

@@ -634,7 +634,7 @@ pub static CATALOGUE: &[Library] = &[
         verifier_helpers: &[],
         settings_for: &["createAuth0Client", "Auth0Client"],
         settings_keys: &[],
-        param_paths: &[],
+        param_paths: &[("", "authorizationParams")],
         method_constants: &[],
         implements: &[],
         verified: "Auth0Client.loginWithRedirect always sends an S256 code_challenge, a state and a nonce, and handleRedirectCallback checks the state",

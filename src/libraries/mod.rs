@@ -56,7 +56,8 @@ pub struct Library {
     pub settings_keys: &'static [&'static str],
     /// Where a configuration holds parameters the library adds to its own authorization request (which
     /// secures it as `flows` say): `(outer key, inner key)`, e.g. an Auth.js provider's
-    /// `authorization: { params: {...} }`.
+    /// `authorization: { params: {...} }`; an empty outer key matches any holder (auth0's
+    /// `authorizationParams`).
     pub param_paths: &'static [(&'static str, &'static str)],
     /// Named values the library exports for challenge methods (`CodeChallengeMethod.Plain` = `plain`).
     pub method_constants: &'static [(&'static str, &'static str)],
@@ -278,9 +279,11 @@ pub fn is_settings(has: impl Fn(&str) -> bool) -> bool {
 
 /// Whether an object under `outer.inner` of a configuration is parameters a library adds to its request.
 pub fn is_library_params(outer: &str, inner: &str) -> bool {
-    CATALOGUE
-        .iter()
-        .any(|l| l.param_paths.contains(&(outer, inner)))
+    CATALOGUE.iter().any(|l| {
+        l.param_paths
+            .iter()
+            .any(|(o, i)| *i == inner && (o.is_empty() || *o == outer))
+    })
 }
 
 /// Whether a name is one only a catalogued library's own source defines.

@@ -114,9 +114,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
         let Some((inner, holder)) = key(obj) else {
             return false;
         };
-        let Some((outer, _)) = key(holder) else {
-            return false;
-        };
+        let outer = key(holder).map(|(k, _)| k).unwrap_or_default();
         crate::libraries::is_library_params(&outer, &inner)
     }
 
