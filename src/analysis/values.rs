@@ -199,3 +199,105 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use crate::analysis::{fold, index, js, py, Ctx, Dialect};
+    use crate::lang::Lang;
+
+    /// The value of every binding named `r…` in `src`, in source order.
+    fn values<D: Dialect>(d: &D, lang: Lang, src: &str) -> Vec<(String, Value)> {
+        let tree = crate::lang::parse(lang, src).unwrap();
+        let _kinds = crate::lang::kinds_for(lang);
+        let root = tree.root_node();
+        let ctx = Ctx {
+            d,
+            src,
+            root,
+            ix: index::index(d, root, src, true).unwrap(),
+            mentions: crate::prefilter::mentions(src),
+            scopes: Default::default(),
+            folds: fold::Folds::new(10_000),
+        };
+        ctx.ix
+            .all_bindings()
+            .filter(|(_, b)| b.name.starts_with('r'))
+            .map(|(_, b)| (b.name.to_string(), ctx.value_of(b.value, 0)))
+            .collect()
+    }
+
+    fn plain(name: &str) -> (String, Value) {
+        (name.to_string(), Value::Str("plain".into()))
+    }
+
+    #[test]
+    fn constants_class_constants_enums_and_library_constants() {
+        let src = r#"
+import { CodeChallengeMethod } from "google-auth-library";
+const A = "plain";
+const M = Object.freeze({ P: "plain", S: "S256" });
+class C { static D = "plain"; }
+enum E { X = "plain" }
+const r1 = A;
+const r2 = M.P;
+const r3 = C.D;
+const r4 = E.X;
+const r5 = CodeChallengeMethod.Plain;
+const r6 = ["S256", A];
+const r7 = unknown.thing;
+"#;
+        let got = values(
+            &js::Js {
+                lang: Lang::TypeScript,
+            },
+            Lang::TypeScript,
+            src,
+        );
+        assert_eq!(
+            got,
+            vec![
+                plain("r1"),
+                plain("r2"),
+                plain("r3"),
+                plain("r4"),
+                plain("r5"),
+                (
+                    "r6".into(),
+                    Value::Strs(vec!["S256".into(), "plain".into()])
+                ),
+                ("r7".into(), Value::Unknown),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_enum_members_and_class_attributes() {
+        let src = r#"
+from enum import Enum
+
+class Method(str, Enum):
+    PLAIN = "plain"
+
+class PKCE:
+    DEFAULT_METHOD = "plain"
+
+r1 = Method.PLAIN.value
+r2 = Method.PLAIN
+r3 = PKCE.DEFAULT_METHOD
+r4 = None
+r5 = True
+"#;
+        let got = values(&py::Py, Lang::Python, src);
+        assert_eq!(
+            got,
+            vec![
+                plain("r1"),
+                plain("r2"),
+                plain("r3"),
+                ("r4".into(), Value::Null),
+                ("r5".into(), Value::Bool(true)),
+            ]
+        );
+    }
+}
