@@ -172,6 +172,53 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         }
     }
 
+    /// A client sending plain through a constant: `{ code_challenge_method: PLAIN }`,
+    /// `code_challenge_method=Method.PLAIN`, `.set("code_challenge_method", METHOD)`.
+    pub(super) fn sent_constants(&mut self) {
+        let ctx = self.ctx;
+        let sends = |k: &str| super::super::name_has(k, "challengemethod");
+        let constant = |v: Node<'t>| ctx.view(ctx.unwrap(v)).class() != crate::analysis::Class::Str;
+        let mut found = Vec::new();
+        for &o in &ctx.ix.objects {
+            if let View::Object(entries) = ctx.view(o) {
+                for e in entries {
+                    if let crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), v) = e {
+                        if sends(&k) && constant(v) && self.is_plain(v) {
+                            found.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        for &c in &ctx.ix.calls {
+            let View::Call { callee, args, .. } = ctx.view(c) else {
+                continue;
+            };
+            for a in &args {
+                if let Arg::Keyword(k, v) = a {
+                    if sends(k) && constant(*v) && self.is_plain(*v) {
+                        found.push(*v);
+                    }
+                }
+            }
+            if matches!(ctx.callee_name(callee), Some("set" | "append")) {
+                if let (Some(Arg::Positional(k)), Some(Arg::Positional(v))) =
+                    (args.first(), args.get(1))
+                {
+                    if ctx.string_value(*k).is_some_and(|k| sends(&k))
+                        && constant(*v)
+                        && self.is_plain(*v)
+                    {
+                        found.push(*v);
+                    }
+                }
+            }
+        }
+        for v in found {
+            self.push(ctx.unwrap(v), PlainSite::ClientParam, false, None);
+        }
+    }
+
     /// `x.get(key, plain)`, `getattr(o, key, plain)`, `.pop`, `getOrDefault`: a default when the key names a
     /// method or the value goes where a method is held.
     fn get_default(&mut self, call: Node<'t>, default: Node<'t>) -> bool {

@@ -86,6 +86,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     m.literals();
     m.constant_branches();
     m.fallbacks();
+    m.sent_constants();
     m.sets();
     m.tables();
     m.options();
