@@ -278,6 +278,11 @@ pub trait Dialect {
     fn repeated<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         None
     }
+    /// For a literal that is the pattern of a `case` (`case "plain":` in a `switch`, `case "plain":` in a
+    /// Python `match`): the subject switched on (if known) and the code the case runs.
+    fn case_of<'t>(&self, _literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        None
+    }
     /// A membership test (`m in ("S256", "plain")`, `m not in allowed`): the item, the collection and whether
     /// it is negated. Calls such as `.includes(m)` are read from their `View::Call`.
     fn membership<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {

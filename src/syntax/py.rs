@@ -321,6 +321,23 @@ impl Dialect for Py {
         }
     }
 
+    fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        let pattern = literal.parent()?;
+        if pattern.k() != "case_pattern" {
+            return None;
+        }
+        let clause = pattern.parent()?;
+        if clause.k() != "case_clause" {
+            return None;
+        }
+        let subject = clause
+            .parent()
+            .and_then(|block| block.parent())
+            .filter(|m| m.k() == "match_statement")
+            .and_then(|m| field(m, "subject"));
+        Some((subject, field(clause, "consequence")?))
+    }
+
     fn membership<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {
         if node.k() != "comparison_operator" {
             return None;

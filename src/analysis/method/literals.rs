@@ -81,11 +81,14 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
                     }
                 }
             }
-            // `case "plain":`
-            if parent.k() == "switch_case" {
-                if super::decide::rejects(ctx, parent) {
+            // `case "plain":` in a `switch` or a `match` on the method.
+            if let Some((subject, body)) = ctx.d.case_of(s) {
+                if subject.is_some_and(|x| !self.holds_method(x)) {
+                    continue;
+                }
+                if super::decide::rejects(ctx, body) {
                     self.rejects_plain = true;
-                } else if !self.generates(parent) {
+                } else if !self.generates(body) {
                     self.push(s, PlainSite::ServerBranch, false, None);
                 }
                 continue;

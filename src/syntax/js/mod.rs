@@ -375,6 +375,19 @@ impl Dialect for Js {
         parent.is_some_and(|p| p.k() == "expression_statement")
     }
 
+    fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        let case = literal.parent()?;
+        if case.k() != "switch_case" || field(case, "value").map(|v| v.id()) != Some(literal.id()) {
+            return None;
+        }
+        let subject = case
+            .parent()
+            .and_then(|body| body.parent())
+            .filter(|s| s.k() == "switch_statement")
+            .and_then(|s| field(s, "value"));
+        Some((subject, case))
+    }
+
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
         match node.k() {
             "assignment_pattern" | "object_assignment_pattern" => {
