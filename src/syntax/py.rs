@@ -321,6 +321,20 @@ impl Dialect for Py {
         }
     }
 
+    fn key_of_value<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let parent = value.parent()?;
+        let (key, v) = match parent.k() {
+            "pair" => (field(parent, "key")?, field(parent, "value")?),
+            "keyword_argument" => (field(parent, "name")?, field(parent, "value")?),
+            _ => return None,
+        };
+        (v.id() == value.id()).then_some(key)
+    }
+
+    fn is_arguments(&self, node: Node) -> bool {
+        node.k() == "argument_list"
+    }
+
     fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
         let pattern = literal.parent()?;
         if pattern.k() != "case_pattern" {

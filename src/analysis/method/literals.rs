@@ -6,8 +6,6 @@
 
 use tree_sitter::Node;
 
-use crate::lang::NodeKind;
-
 use super::{is_method_name, Method};
 use crate::analysis::{Arg, Ctx, Dialect, View};
 use crate::facts::PlainSite;
@@ -15,18 +13,14 @@ use crate::facts::PlainSite;
 /// The key a value is given: the key of its pair, the keyword of its argument, the first argument of
 /// `.set(name, value)`, the name it is bound to or the member it is written to.
 pub(super) fn key_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, value: Node<'t>) -> Option<String> {
-    let parent = ctx.parent(value)?;
-    if matches!(parent.k(), "pair" | "keyword_argument") {
-        let key = parent.named_child(0)?;
-        if key.id() == value.id() {
-            return None;
-        }
+    if let Some(key) = ctx.d.key_of_value(value) {
         return ctx
             .string_value(key)
             .or_else(|| Some(ctx.text(key).to_string()));
     }
     // `.set("code_challenge_method", "plain")`
-    if matches!(parent.k(), "arguments" | "argument_list") {
+    let parent = ctx.parent(value)?;
+    if ctx.d.is_arguments(parent) {
         let call = ctx.parent(parent)?;
         if let View::Call { callee, args, .. } = ctx.view(call) {
             if matches!(
@@ -74,7 +68,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
                 _ => {}
             }
             // `.get("code_challenge_method", "plain")`, `getattr(body, "code_challenge_method", "plain")`.
-            if matches!(parent.k(), "arguments" | "argument_list") {
+            if ctx.d.is_arguments(parent) {
                 if let Some(call) = ctx.parent(parent) {
                     if self.get_default(call, s) {
                         continue;

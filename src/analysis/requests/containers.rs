@@ -3,8 +3,6 @@
 
 use tree_sitter::Node;
 
-use crate::lang::NodeKind;
-
 use super::analysis::{provision, Analysis};
 use super::strings::query;
 use crate::analysis::eval::Params;
@@ -101,15 +99,12 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     fn library_params(&self, obj: Node<'t>) -> bool {
         let ctx = self.ctx;
         let key = |value: Node<'t>| -> Option<(String, Node<'t>)> {
-            let pair = ctx.parent(value)?;
-            if pair.k() != "pair" {
-                return None;
-            }
-            let k = pair.named_child(0)?;
+            let k = ctx.d.key_of_value(value)?;
             let name = ctx
                 .string_value(k)
                 .unwrap_or_else(|| ctx.text(k).to_string());
-            Some((name, ctx.parent(pair)?))
+            // The pair's parent: the object holding it.
+            Some((name, ctx.parent(ctx.parent(value)?)?))
         };
         let Some((inner, holder)) = key(obj) else {
             return false;

@@ -375,6 +375,18 @@ impl Dialect for Js {
         parent.is_some_and(|p| p.k() == "expression_statement")
     }
 
+    fn key_of_value<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let parent = value.parent()?;
+        if parent.k() != "pair" || field(parent, "value")?.id() != value.id() {
+            return None;
+        }
+        field(parent, "key")
+    }
+
+    fn is_arguments(&self, node: Node) -> bool {
+        node.k() == "arguments"
+    }
+
     fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
         let case = literal.parent()?;
         if case.k() != "switch_case" || field(case, "value").map(|v| v.id()) != Some(literal.id()) {
