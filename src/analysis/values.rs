@@ -4,8 +4,9 @@
 //! (`const Methods = { PLAIN: "plain" }`, `Object.freeze({...})`, Python `Enum` members and their `.value`)
 //! and the named constants libraries export (`CodeChallengeMethod.Plain`).
 //!
-//! `Ctx::value_of` is the one place a name is turned into a value; `Ctx::imported_value` is where a name
-//! bound by an import gets its value (today the catalogue's constants; the project phase answers the rest).
+//! `Ctx::value_of` is the one place a name is turned into a constant; `Ctx::imported_constant` is where a
+//! name bound by an import gets its value: the catalogue's constants, then the project phase's answer
+//! (`Ctx::imported_value`).
 
 use tree_sitter::Node;
 
@@ -13,7 +14,7 @@ use super::{Ctx, Dialect, Entry, Key, View, MAX_DEPTH};
 
 /// A constant value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
+pub enum Constant {
     Str(String),
     /// A list, tuple or set of constant strings.
     Strs(Vec<String>),
@@ -25,34 +26,34 @@ pub enum Value {
 
 impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// The constant value of an expression.
-    pub fn value_of(&self, node: Node<'t>, depth: usize) -> Value {
+    pub fn value_of(&self, node: Node<'t>, depth: usize) -> Constant {
         if depth > MAX_DEPTH {
-            return Value::Unknown;
+            return Constant::Unknown;
         }
         let node = self.unwrap(node);
         if let Some(s) = self.string_value(node) {
-            return Value::Str(s);
+            return Constant::Str(s);
         }
         match self.view(node) {
-            View::Bool(b) => Value::Bool(b),
+            View::Bool(b) => Constant::Bool(b),
             View::Array(items) => {
                 let mut out = Vec::new();
                 for i in items.iter().take(32) {
                     match self.value_of(*i, depth + 1) {
-                        Value::Str(s) => out.push(s),
-                        _ => return Value::Unknown,
+                        Constant::Str(s) => out.push(s),
+                        _ => return Constant::Unknown,
                     }
                 }
-                Value::Strs(out)
+                Constant::Strs(out)
             }
-            View::Ident("null" | "undefined" | "None") => Value::Null,
+            View::Ident("null" | "undefined" | "None") => Constant::Null,
             View::Ident(name) => {
-                if let Some(q) = self.ix.imports.get(name) {
-                    return self.imported_value(q);
+                if let Some(q) = self.import_path(node) {
+                    return self.imported_constant(&q);
                 }
                 match self.resolve_ident(name, node) {
                     Some(v) if v.id() != node.id() => self.value_of(v, depth + 1),
-                    _ => Value::Unknown,
+                    _ => Constant::Unknown,
                 }
             }
             View::Member { object, property } => self.member_value(node, object, property, depth),
@@ -62,27 +63,41 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
             {
                 match args[0] {
                     super::Arg::Positional(n) => self.value_of(n, depth + 1),
-                    _ => Value::Unknown,
+                    _ => Constant::Unknown,
                 }
             }
             _ => {
                 let text = self.text(node);
                 if text == "None" || text == "null" {
-                    Value::Null
+                    Constant::Null
                 } else {
-                    Value::Unknown
+                    Constant::Unknown
                 }
             }
         }
     }
 
-    /// The value of a name bound by an import (`q` is its qualified name: `google-auth-library.
-    /// CodeChallengeMethod.Plain`). The catalogue knows the constants libraries export; values exported by
-    /// the project's own modules are for the project phase to answer here.
-    pub fn imported_value(&self, q: &str) -> Value {
-        match crate::libraries::method_constant(q) {
-            Some(v) => Value::Str(v.to_string()),
-            None => Value::Unknown,
+    /// The value of a name bound by an import, by its qualified name (`google-auth-library.
+    /// CodeChallengeMethod.Plain`, `./config.DEFAULT_METHOD`): a constant a catalogued library exports, or
+    /// what the project phase found in the module that defines it (`Ctx::imported_value`, which also
+    /// records the question for the project phase when it has no answer yet).
+    pub fn imported_constant(&self, q: &str) -> Constant {
+        if let Some(v) = crate::libraries::method_constant(q) {
+            return Constant::Str(v.to_string());
+        }
+        match self.imported_value(q) {
+            Some(crate::summary::Value::Str(s)) => Constant::Str(s.clone()),
+            Some(crate::summary::Value::List(items)) => {
+                let mut out = Vec::new();
+                for i in items {
+                    match i {
+                        crate::summary::Value::Str(s) => out.push(s.clone()),
+                        _ => return Constant::Unknown,
+                    }
+                }
+                Constant::Strs(out)
+            }
+            _ => Constant::Unknown,
         }
     }
 
@@ -92,16 +107,17 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         object: Node<'t>,
         property: &'t str,
         depth: usize,
-    ) -> Value {
+    ) -> Constant {
         // `Method.PLAIN.value` (Python `Enum`) is the member's value.
         if property == "value" {
             return self.value_of(object, depth + 1);
         }
         let object = self.unwrap(object);
+        // `CodeChallengeMethod.Plain`, `config.methods.PLAIN` of an imported module.
+        if let Some(q) = self.import_path(node) {
+            return self.imported_constant(&q);
+        }
         if let View::Ident(name) = self.view(object) {
-            if let Some(q) = self.ix.imports.get(name) {
-                return self.imported_value(&format!("{q}.{property}"));
-            }
             // A class: its static field or class-body constant.
             if let Some(&class) = self.ix.classes.get(name) {
                 if let Some(v) = self.class_constant(class, property, depth) {
@@ -130,14 +146,14 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                             }
                         }
                     }
-                    return Value::Unknown;
+                    return Constant::Unknown;
                 }
             }
         }
         let _ = node;
         // `self.DEFAULT_METHOD`, `Cls.CONSTANT` of a class defined elsewhere in the file: the one literal
         // bound to that name in the file (literals only: following each candidate would fan out).
-        let mut found: Option<Value> = None;
+        let mut found: Option<Constant> = None;
         let literals = self
             .ix
             .bindings_named(property)
@@ -152,20 +168,20 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         // More candidates than a handful: not a constant worth the look (and bounded work per question).
         for v in literals.take(16) {
             let value = match self.string_value(v) {
-                Some(s) => Value::Str(s),
-                None => return Value::Unknown,
+                Some(s) => Constant::Str(s),
+                None => return Constant::Unknown,
             };
             if found.as_ref().is_some_and(|f| *f != value) {
-                return Value::Unknown;
+                return Constant::Unknown;
             }
             found = Some(value);
         }
-        found.unwrap_or(Value::Unknown)
+        found.unwrap_or(Constant::Unknown)
     }
 
     /// A constant defined in a class: a static field (`static PLAIN = "plain"`) or a class-body assignment
     /// (`PLAIN = "plain"` in a Python class, an `Enum` member).
-    fn class_constant(&self, class: Node<'t>, property: &str, depth: usize) -> Option<Value> {
+    fn class_constant(&self, class: Node<'t>, property: &str, depth: usize) -> Option<Constant> {
         let inside =
             |n: Node| class.start_byte() <= n.start_byte() && n.end_byte() <= class.end_byte();
         if let Some(f) = self
@@ -185,7 +201,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// The constant string an expression has, when it is one (a challenge method, an option's value).
     pub fn method_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
         match self.value_of(node, depth) {
-            Value::Str(s) => Some(s),
+            Constant::Str(s) => Some(s),
             _ => None,
         }
     }
@@ -193,8 +209,8 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// Whether an expression is a constant that turns an option off: `false`, `null`/`None`, `""`, `0`.
     pub fn is_falsy(&self, node: Node<'t>) -> bool {
         match self.value_of(node, 0) {
-            Value::Bool(false) | Value::Null => true,
-            Value::Str(s) => s.is_empty() || s == "0" && self.number_value(node, 0) == Some(0.0),
+            Constant::Bool(false) | Constant::Null => true,
+            Constant::Str(s) => s.is_empty() || s == "0" && self.number_value(node, 0) == Some(0.0),
             _ => self.number_value(node, 0) == Some(0.0),
         }
     }
@@ -202,12 +218,13 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
 
 #[cfg(test)]
 mod tests {
-    use super::Value;
+    use super::Constant;
     use crate::analysis::{fold, index, js, py, Ctx, Dialect};
     use crate::lang::Lang;
 
     /// The value of every binding named `r…` in `src`, in source order.
-    fn values<D: Dialect>(d: &D, lang: Lang, src: &str) -> Vec<(String, Value)> {
+    fn values<D: Dialect>(d: &D, lang: Lang, src: &str) -> Vec<(String, Constant)> {
+        let env = crate::summary::Env::default();
         let tree = crate::lang::parse(lang, src).unwrap();
         let _kinds = crate::lang::kinds_for(lang);
         let root = tree.root_node();
@@ -219,6 +236,9 @@ mod tests {
             mentions: crate::prefilter::mentions(src),
             scopes: Default::default(),
             folds: fold::Folds::new(10_000),
+            env: &env,
+            asks: Default::default(),
+            holders: Default::default(),
         };
         ctx.ix
             .all_bindings()
@@ -227,8 +247,8 @@ mod tests {
             .collect()
     }
 
-    fn plain(name: &str) -> (String, Value) {
-        (name.to_string(), Value::Str("plain".into()))
+    fn plain(name: &str) -> (String, Constant) {
+        (name.to_string(), Constant::Str("plain".into()))
     }
 
     #[test]
@@ -264,9 +284,9 @@ const r7 = unknown.thing;
                 plain("r5"),
                 (
                     "r6".into(),
-                    Value::Strs(vec!["S256".into(), "plain".into()])
+                    Constant::Strs(vec!["S256".into(), "plain".into()])
                 ),
-                ("r7".into(), Value::Unknown),
+                ("r7".into(), Constant::Unknown),
             ]
         );
     }
@@ -295,8 +315,8 @@ r5 = True
                 plain("r1"),
                 plain("r2"),
                 plain("r3"),
-                ("r4".into(), Value::Null),
-                ("r5".into(), Value::Bool(true)),
+                ("r4".into(), Constant::Null),
+                ("r5".into(), Constant::Bool(true)),
             ]
         );
     }

@@ -175,6 +175,9 @@ pub struct Flow {
     /// `create_code_challenge`, read only for its method).
     pub request: bool,
     pub options: Options,
+    /// Whether the options that add PKCE are given to the constructor of the receiver (requests-oauthlib's
+    /// `OAuth2Session(pkce=...)`): a receiver made elsewhere (a factory, another module) has unknown ones.
+    pub options_on_constructor: bool,
     pub pkce: Adds,
     pub state: Adds,
     pub nonce: Adds,
@@ -235,6 +238,14 @@ pub fn flows_named(name: &str) -> impl Iterator<Item = (&'static Library, &'stat
             .filter(move |f| f.call.name() == name || f.call.name().is_empty())
             .map(move |f| (l, f))
     })
+}
+
+/// Whether a method name is a catalogued flow's (`client.getAuthCodeUrl(...)`).
+pub fn is_flow_method(name: &str) -> bool {
+    CATALOGUE
+        .iter()
+        .flat_map(|l| l.flows.iter())
+        .any(|f| matches!(f.call, Call::Method { name: n, .. } if n == name))
 }
 
 /// The exchange calls with this last name, with their library.

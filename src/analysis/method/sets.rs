@@ -9,7 +9,7 @@
 use tree_sitter::Node;
 
 use super::{is_method_name, is_methods_list, Method};
-use crate::analysis::{Arg, Class, Dialect, Entry, Key, Value, View};
+use crate::analysis::{Arg, Class, Constant, Dialect, Entry, Key, View};
 use crate::facts::PlainSite;
 
 /// What a use of a set of methods does with `plain`.
@@ -348,8 +348,8 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
     fn enabled(&self, value: Node<'t>) -> bool {
         let ctx = self.ctx;
         match ctx.value_of(value, 0) {
-            Value::Bool(b) => b,
-            Value::Str(s) => matches!(s.as_str(), "true" | "1" | "yes"),
+            Constant::Bool(b) => b,
+            Constant::Str(s) => matches!(s.as_str(), "true" | "1" | "yes"),
             _ => match ctx.view(ctx.unwrap(value)) {
                 // `os.environ.get("ALLOW_PLAIN_PKCE", "true") == "true"`, `Field(default=True)`.
                 View::Call { args, .. } => args.iter().skip(1).any(|a| match a {

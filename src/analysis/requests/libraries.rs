@@ -56,7 +56,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 continue;
             };
             let at = method_span(ctx, callee, name);
-            let opts = self.options(flow, &args, callee, receiver_origin);
+            let opts = self.options(lib, flow, &args, callee, receiver_origin);
             let pkce = self.provision(&opts, flow.pkce, &["code_challenge", "codeChallenge"]);
             if flow.request {
                 let state = match self.provision(&opts, flow.state, &["state", "nonce"]) {
@@ -193,6 +193,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     /// registration's `oauth.register("name", ..., client_kwargs={...})`.
     fn options(
         &mut self,
+        lib: &Library,
         flow: &Flow,
         args: &[Arg<'t>],
         callee: Node<'t>,
@@ -252,19 +253,37 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 }
             }
         }
-        if let Some(ctor) = ctor {
-            if let View::Call { args, .. } = ctx.view(ctor) {
-                let mut p = ctx.keyword_params(&args);
-                p.unknown = false;
-                if let Some(obj) = Ctx::<D>::arg(&args, 0, "") {
-                    if let Some(o) = ctx.object_params(obj, 0) {
-                        p.merge(Params {
-                            keys: o.keys,
-                            unknown: false,
-                        });
-                    }
+        // The constructor's options (`OAuth2Session(client_id, pkce="S256")`): read when the receiver was made
+        // here by the library itself; unknown when it came from a factory or another module.
+        if flow.options_on_constructor {
+            let own = ctor.filter(|c| match ctx.view(*c) {
+                View::Call { callee, .. } => {
+                    let callee = ctx.unwrap(callee);
+                    let q = match ctx.view(callee) {
+                        View::Ident(name) => ctx.ix.imports.get(name).cloned(),
+                        _ => ctx.qualify(callee, 0),
+                    };
+                    q.is_some_and(|q| lib.owns(&q))
                 }
-                opts.sets.push(p);
+                _ => false,
+            });
+            match own.map(|c| ctx.view(c)) {
+                Some(View::Call { args, .. }) => {
+                    let mut p = ctx.keyword_params(&args);
+                    if let Some(obj) = Ctx::<D>::arg(&args, 0, "") {
+                        if let Some(o) = ctx.object_params(obj, 0) {
+                            p.merge(Params {
+                                keys: o.keys,
+                                unknown: false,
+                            });
+                        }
+                    }
+                    opts.sets.push(p);
+                }
+                _ => opts.sets.push(Params {
+                    keys: Vec::new(),
+                    unknown: true,
+                }),
             }
         }
         if let Some(reg) = self.registration(callee) {
