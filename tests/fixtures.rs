@@ -76,7 +76,7 @@ fn expectations(text: &str) -> (BTreeMap<(usize, String), usize>, Vec<String>) {
     (expected, errors)
 }
 
-fn actual(path: &Path, text: &str, prefilter: bool) -> BTreeMap<(usize, String), (usize, String)> {
+fn actual(path: &Path, text: &str, prefilter: bool) -> Found {
     let lang = Lang::from_path(path).unwrap();
     let (diagnostics, facts, _) = scan::analyze(lang, text, prefilter).expect("fixtures parse");
     let located = report::locate(path, text, diagnostics, &facts.suppressions, &|_| true);
@@ -84,7 +84,7 @@ fn actual(path: &Path, text: &str, prefilter: bool) -> BTreeMap<(usize, String),
         .findings
         .into_iter()
         .filter(|f| f.suppressed.is_none());
-    let mut out: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
+    let mut out = Found::new();
     for f in findings {
         let e = out
             .entry((f.location.start.line, f.rule_id.to_string()))
@@ -248,26 +248,9 @@ fn check_all(prefilter: bool) -> (Vec<String>, usize) {
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let rel = path.strip_prefix(&root).unwrap().display().to_string();
-        let (expected, errors) = expectations(&text);
-        for e in errors {
-            failures.push(format!("{rel}: {e}"));
-        }
         let found = actual(path, &text, prefilter);
-        for ((line, rule), n) in &expected {
-            let got = found
-                .get(&(*line, rule.clone()))
-                .map(|(n, _)| *n)
-                .unwrap_or(0);
-            if got < *n {
-                failures.push(format!("{rel}:{line}: Missing {rule}"));
-            }
-        }
-        for ((line, rule), (n, message)) in &found {
-            let want = expected.get(&(*line, rule.clone())).copied().unwrap_or(0);
-            if *n > want {
-                failures.push(format!("{rel}:{line}: Extra {rule}: {message}"));
-            }
-        }
+        compare(&rel, &text, &found, &mut failures);
+        let (expected, _) = expectations(&text);
         if rel.contains("near_miss") && !expected.is_empty() {
             failures.push(format!("{rel}: a near-miss file must not expect findings"));
         }
