@@ -5,7 +5,7 @@
 //! An entry says how a library is imported, which calls build an authorization URL or start a flow, what the
 //! library adds to that request itself (PKCE with S256, `state`, a nonce) and which options change it, what it
 //! sends as the challenge method when the caller names none, and which calls exchange the code (and whether
-//! they check `state`). The entries are in `catalogue.rs`, each with the one-line note of what was verified
+//! they check `state`). The entries are in `catalogue/` (one file per ecosystem), each with the one-line note of what was verified
 //! in the library's source.
 
 mod catalogue;
