@@ -15,6 +15,7 @@ Examples:
   skillaudit scan . --min-severity high    fail only on high-severity findings
   skillaudit scan . --exclude 'tests/**'   leave a folder out
   skillaudit rules                         list the rules
+  skillaudit libraries                     the OAuth libraries skillaudit knows
   skillaudit explain oauth-without-pkce    what a rule flags, why, and how to fix it
 
 Exit codes: 0 clean, 1 findings, 2 usage error or unreadable files, 3 nothing to scan.";
@@ -39,6 +40,12 @@ pub enum Command {
     /// List the rules: id, severity and summary.
     Rules {
         /// `text` (a table) or `json` (id, name, severity, confidence, CWE, summary, docs URL).
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
+    /// List the OAuth libraries skillaudit models: ecosystem, packages, and what each adds by default.
+    Libraries {
+        /// `text` (a table) or `json` (every entry with its flows, options and exchanges).
         #[arg(long, value_enum, default_value = "text")]
         format: RulesFormat,
     },

@@ -101,6 +101,13 @@ pub enum PlainSite {
     ServerBranch,
     /// A missing method defaults to `plain`.
     ServerDefault,
+    /// A client sends `plain` without naming it: a library or helper it calls defaults to `plain`.
+    ClientDefault,
+    /// A decision that lets `plain` through: a predicate, a membership test, a validation schema, or a table
+    /// of methods used to verify.
+    ServerAllows,
+    /// An option that enables `plain` is on by default.
+    ServerConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -110,6 +117,9 @@ pub struct PlainMethod {
     pub site: PlainSite,
     /// For `ServerBranch`: the branch rejects the request (throws, raises, returns an error or `false`).
     pub rejected: bool,
+    /// What the site is, for the message: the library call (`oauthlib prepare_request_uri`), the option
+    /// (`allowPlainPkce`), the decision (`a zod enum`).
+    pub detail: Option<String>,
 }
 
 /// Where the randomness of a verifier comes from.

@@ -10,6 +10,7 @@ pub mod entropy;
 pub mod facts;
 pub mod finding;
 pub mod lang;
+pub mod libraries;
 pub mod paths;
 pub mod prefilter;
 pub mod project;

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         }
         Command::Config { scan, .. } => skillaudit::run::config(scan),
         Command::Rules { format } => list_rules(format),
+        Command::Libraries { format } => list_libraries(format),
         Command::Explain { rule } => explain(&rule),
         Command::DebugTree { file } => debug(&file, true),
         Command::DebugFacts { file } => debug(&file, false),
@@ -70,6 +71,23 @@ fn list_rules(format: RulesFormat) -> u8 {
         return FATAL;
     }
     0
+}
+
+/// The library catalogue: the same table as `docs/libraries.md`, or JSON.
+fn list_libraries(format: RulesFormat) -> u8 {
+    let text = if format == RulesFormat::Json {
+        let mut t =
+            serde_json::to_string_pretty(&skillaudit::libraries::json()).expect("serialisable");
+        t.push('\n');
+        t
+    } else {
+        skillaudit::libraries::markdown_table()
+    };
+    if print(&text).is_err() {
+        FATAL
+    } else {
+        0
+    }
 }
 
 fn explain(id: &str) -> u8 {

@@ -84,28 +84,41 @@ const WORDS: &[(&str, u8)] = &[
     (crate::suppress::MARKER, SUPPRESSION),
 ];
 
+/// `WORDS` and the module names of the library catalogue (`crate::libraries::words`), which stand for
+/// requests made through a library.
+static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
+    let mut words = WORDS.to_vec();
+    for w in crate::libraries::words() {
+        if !words.iter().any(|(x, _)| *x == w) {
+            words.push((w, REQUEST));
+        }
+    }
+    words
+});
+
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(WORDS.iter().map(|(w, _)| w))
+        .build(ALL_WORDS.iter().map(|(w, _)| w))
         .expect("the literal set is valid")
 });
 
 /// Whether a method name is one of the request words (`generateAuthUrl`, `authorization_url`,
-/// `buildAuthorizationUrl` …): a call that starts an authorization flow.
+/// `buildAuthorizationUrl` …) or a catalogued library's flow method (`authorize_redirect`,
+/// `getAuthCodeUrl`): a call that starts an authorization flow.
 pub fn starts_a_flow(name: &str) -> bool {
     WORDS.iter().any(|(w, g)| {
         *g == REQUEST
             && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && name.contains(w)
-    })
+    }) || crate::libraries::is_flow_method(name)
 }
 
 /// One pass over the text: which groups of words it contains. Stops as soon as every group is seen.
 pub fn mentions(text: &str) -> Mentions {
     let mut seen = 0;
     for found in MATCHER.find_iter(text) {
-        seen |= WORDS[found.pattern().as_usize()].1;
+        seen |= ALL_WORDS[found.pattern().as_usize()].1;
         if seen == ALL {
             break;
         }

@@ -230,6 +230,17 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         None
     }
 
+    /// Whether the file is a catalogued library's own source: it defines a name only that library defines
+    /// (`crate::libraries::implements`). The library's behaviour is the catalogue's, reported where it is
+    /// called.
+    pub fn is_library_source(&self) -> bool {
+        self.ix
+            .functions
+            .keys()
+            .chain(self.ix.classes.keys())
+            .any(|name| crate::libraries::implements(name))
+    }
+
     /// The last segment of a callee (`set` in `url.searchParams.set`).
     pub fn callee_name(&self, callee: Node<'t>) -> Option<&'t str> {
         match self.view(self.unwrap(callee)) {

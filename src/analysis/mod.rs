@@ -1,5 +1,5 @@
-//! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold` and `eval`
-//! (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
+//! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold`, `eval` and
+//! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
 //! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
@@ -21,6 +21,7 @@ mod exports;
 mod fold;
 mod method;
 mod requests;
+mod values;
 mod verifier;
 #[cfg(test)]
 mod work_tests;
@@ -31,6 +32,7 @@ pub use crate::syntax::{
 };
 pub use ctx::Ctx;
 pub use fold::{Folded, Piece};
+pub use values::Constant;
 
 /// How deep one evaluation may follow expressions and bindings.
 pub const MAX_DEPTH: usize = 24;
@@ -58,6 +60,8 @@ pub struct Work {
     pub trace_visits: usize,
     /// Wrapping variables and string uses visited while grouping request parameters.
     pub request_visits: usize,
+    /// Calls, uses and nodes visited while judging the PKCE method.
+    pub method_visits: usize,
 }
 
 /// `extract`, and the work it took.
@@ -145,8 +149,11 @@ fn analyze<'t, D: Dialect>(
         work.request_visits = requests::extract(&ctx, &mut facts);
     }
     if mentions.pkce {
-        method::extract(&ctx, &mut facts);
+        work.method_visits = method::extract(&ctx, &mut facts);
     }
+    // A library option can be found both as the library's and as a parameter named for the method.
+    facts.plain_methods.sort_by_key(|p| p.span);
+    facts.plain_methods.dedup_by_key(|p| p.span);
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
     }

@@ -27,6 +27,7 @@ fn linear(lang: Lang, shape: impl Fn(usize) -> String) -> (FileFacts, Work) {
         ("trace_steps", small.trace_steps, large.trace_steps),
         ("trace_visits", small.trace_visits, large.trace_visits),
         ("request_visits", small.request_visits, large.request_visits),
+        ("method_visits", small.method_visits, large.method_visits),
     ];
     for (what, a, b) in pairs {
         assert!(
@@ -242,4 +243,55 @@ fn a_string_used_in_a_larger_one_elsewhere_is_still_its_own_request() {
     let (facts, _) = analyse(Lang::JavaScript, src);
     let states: Vec<Provision> = facts.requests.iter().map(|r| r.state).collect();
     assert_eq!(states, [Provision::Missing, Provision::InRequest]);
+}
+
+#[test]
+fn method_decisions_stay_linear() {
+    // Many challenge helpers defaulting to plain, each called; many fallbacks written through members;
+    // one function with many plain branches.
+    let js = |n: usize| {
+        let mut s = String::from("const crypto = require(\"crypto\");\n");
+        for i in 0..n {
+            s += &format!(
+                "function challenge{i}(verifier, method = \"plain\") {{ if (method === \"plain\") return verifier; return crypto.createHash(\"sha256\").update(verifier).digest(\"base64url\"); }}\n\
+                 const c{i} = challenge{i}(v{i});\n\
+                 rec{i}.method = req{i}.query.code_challenge_method || \"plain\";\n"
+            );
+        }
+        s += "function verify(record, verifier) {\n";
+        for i in 0..n {
+            s += &format!(
+                "  if (record.method{i} === \"plain\") {{ return verifier === record.challenge; }}\n"
+            );
+        }
+        s += "}\n";
+        s
+    };
+    let (facts, _) = linear(Lang::JavaScript, js);
+    // Each helper's omitted method is reported at its call, each fallback, and each plain branch that
+    // verifies, in `verify`.
+    let count = |site| {
+        facts
+            .plain_methods
+            .iter()
+            .filter(|p| p.site == site)
+            .count()
+    };
+    let calls = facts
+        .plain_methods
+        .iter()
+        .filter(|p| p.site == crate::facts::PlainSite::ClientDefault)
+        .count();
+    let branches = facts
+        .plain_methods
+        .iter()
+        .filter(|p| p.site == crate::facts::PlainSite::ServerBranch)
+        .count();
+    let defaults = count(crate::facts::PlainSite::ServerDefault);
+    assert_eq!(
+        (calls, defaults, branches),
+        (N, N, N),
+        "{:?}",
+        facts.plain_methods
+    );
 }

@@ -13,22 +13,47 @@ impl Rule for PkcePlainMethod {
 
     fn check(&self, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for site in facts.plain_methods.iter().filter(|p| !p.rejected) {
-            let (message, help) = match site.site {
+            let detail = site.detail.as_deref();
+            let (message, help): (String, &str) = match site.site {
                 PlainSite::ClientParam => (
-                    "code_challenge_method=plain sends the verifier itself as the challenge: whoever sees the authorization request can redeem the code",
+                    format!(
+                        "the client sends code_challenge_method=plain{}: the challenge is the verifier itself, so whoever sees the authorization request can redeem the code",
+                        detail.map(|d| format!(" through `{d}`")).unwrap_or_default()
+                    ),
                     "send code_challenge=BASE64URL(SHA256(code_verifier)) with code_challenge_method=S256",
                 ),
+                PlainSite::ClientDefault => (
+                    format!(
+                        "the client sends the plain PKCE method without naming it: {} defaults code_challenge_method to plain, so the challenge is the verifier itself",
+                        detail.map(|d| format!("`{d}`")).unwrap_or_else(|| "the helper it calls".into())
+                    ),
+                    "name the method: code_challenge_method=\"S256\" with an S256 challenge",
+                ),
                 PlainSite::ServerMetadata => (
-                    "the server advertises the plain PKCE method, which lets clients downgrade to a challenge equal to the verifier",
+                    "the server advertises the plain PKCE method, which lets clients downgrade to a challenge equal to the verifier".into(),
                     "list only \"S256\" in code_challenge_methods_supported",
                 ),
                 PlainSite::ServerBranch => (
-                    "the server accepts code_challenge_method=plain, comparing the verifier with the challenge directly",
+                    "the server accepts code_challenge_method=plain, comparing the verifier with the challenge directly".into(),
                     "reject plain with an invalid_request error and verify only S256: BASE64URL(SHA256(code_verifier)) == code_challenge",
                 ),
                 PlainSite::ServerDefault => (
-                    "a missing code_challenge_method defaults to plain, so a request without a method is checked with the weak comparison",
+                    "the server defaults a missing code_challenge_method to plain, so a request without a method is checked with the weak comparison".into(),
                     "treat a missing method as an error (or as S256 only); never default to plain",
+                ),
+                PlainSite::ServerAllows => (
+                    format!(
+                        "the server accepts the plain PKCE method: {} lets plain through and nothing in this file rejects it",
+                        detail.unwrap_or("this decision")
+                    ),
+                    "allow only \"S256\" and reject plain with an invalid_request error",
+                ),
+                PlainSite::ServerConfig => (
+                    format!(
+                        "the server accepts the plain PKCE method by default: the option `{}` that enables it is on unless someone turns it off",
+                        detail.unwrap_or("?")
+                    ),
+                    "make plain opt-in (default false), or drop it: every client that can hash can use S256",
                 ),
             };
             out.push(Diagnostic::new(site.span, message, help));
@@ -47,6 +72,7 @@ mod tests {
             span: Span::new(start, start + 7),
             site,
             rejected,
+            detail: None,
         };
         let facts = FileFacts {
             plain_methods: vec![

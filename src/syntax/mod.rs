@@ -278,6 +278,21 @@ pub trait Dialect {
     fn repeated<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         None
     }
+    /// The key a value is stored under when the node is the value of an object or dict pair or of a keyword
+    /// argument (`{ key: value }`, `{"key": value}`, `f(key=value)`): the key node.
+    fn key_of_value<'t>(&self, value: Node<'t>) -> Option<Node<'t>>;
+    /// Whether a node is the argument list of a call.
+    fn is_arguments(&self, node: Node) -> bool;
+    /// For a literal that is the pattern of a `case` (`case "plain":` in a `switch`, `case "plain":` in a
+    /// Python `match`): the subject switched on (if known) and the code the case runs.
+    fn case_of<'t>(&self, _literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        None
+    }
+    /// A membership test (`m in ("S256", "plain")`, `m not in allowed`): the item, the collection and whether
+    /// it is negated. Calls such as `.includes(m)` are read from their `View::Call`.
+    fn membership<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {
+        None
+    }
     /// A class field defined by this node.
     fn class_field<'t>(&self, _node: Node<'t>, _src: &'t str) -> Option<ClassField<'t>> {
         None

@@ -323,6 +323,49 @@ impl Dialect for Py {
         }
     }
 
+    fn key_of_value<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let parent = value.parent()?;
+        let (key, v) = match parent.k() {
+            "pair" => (field(parent, "key")?, field(parent, "value")?),
+            "keyword_argument" => (field(parent, "name")?, field(parent, "value")?),
+            _ => return None,
+        };
+        (v.id() == value.id()).then_some(key)
+    }
+
+    fn is_arguments(&self, node: Node) -> bool {
+        node.k() == "argument_list"
+    }
+
+    fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        let pattern = literal.parent()?;
+        if pattern.k() != "case_pattern" {
+            return None;
+        }
+        let clause = pattern.parent()?;
+        if clause.k() != "case_clause" {
+            return None;
+        }
+        let subject = clause
+            .parent()
+            .and_then(|block| block.parent())
+            .filter(|m| m.k() == "match_statement")
+            .and_then(|m| field(m, "subject"));
+        Some((subject, field(clause, "consequence")?))
+    }
+
+    fn membership<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>, bool)> {
+        if node.k() != "comparison_operator" {
+            return None;
+        }
+        let operands: Vec<Node> = named_children(node).collect();
+        match (operands.as_slice(), field(node, "operators")?.k()) {
+            ([item, collection], "in") => Some((*item, *collection, false)),
+            ([item, collection], "not in") => Some((*item, *collection, true)),
+            _ => None,
+        }
+    }
+
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
         match node.k() {
             "if_statement" | "elif_clause" => Some(Branch {

@@ -37,6 +37,8 @@ pub(super) struct Analysis<'c, 't, 'd, D: Dialect> {
     pub(super) string_uses: RefCell<HashMap<&'t str, Vec<usize>>>,
     /// Member writes by receiver text (filled when a Python session needs it).
     pub(super) member_writes_by_receiver: RefCell<Option<HashMap<String, Vec<Node<'t>>>>>,
+    /// authlib registrations (`oauth.register("name", ...)`) by client name (filled when a flow needs them).
+    pub(super) registrations: RefCell<Option<HashMap<String, Node<'t>>>>,
     /// Wrapping variables and string uses visited (`Work::request_visits`).
     pub(super) visited: std::cell::Cell<usize>,
 }

@@ -26,16 +26,6 @@ const PARAM_SINKS: &[&str] = &[
     "dict",
 ];
 
-/// Constructors of clients that add PKCE and state themselves; an options object passed to them is
-/// configuration, not a request (oidc-client-ts, auth0-spa-js).
-const SELF_SECURING_CLIENTS: &[&str] = &[
-    "UserManager",
-    "OidcClient",
-    "createAuth0Client",
-    "Auth0Client",
-    "PublicClientApplication",
-];
-
 impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
     pub(super) fn containers(&self, facts: &mut FileFacts) {
         let ctx = self.ctx;
@@ -80,13 +70,19 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 continue;
             }
             if let Some((_, name)) = self.enclosing_call(node) {
-                if SELF_SECURING_CLIENTS.contains(&name) {
+                if crate::libraries::takes_settings(name) {
                     continue;
                 }
                 let _ = PARAM_SINKS;
             }
             self.add_holder_writes(node, &mut params);
             if !params.unknown && !AUTHORIZE_KEYS.iter().any(|k| params.has(k)) {
+                continue;
+            }
+            // `{ authority, client_id, redirect_uri, response_type: "code" }`: a client library's settings;
+            // `authorization: { params: {...} }` in an Auth.js provider: parameters the library adds to its
+            // own request.
+            if crate::libraries::is_settings(|k| params.has(k)) || self.library_params(node) {
                 continue;
             }
             self.client_plain(&params, facts);
@@ -97,6 +93,24 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                 state: provision(&params, "state"),
             });
         }
+    }
+
+    /// Whether an object sits at a catalogued library's parameter path (`authorization.params`).
+    fn library_params(&self, obj: Node<'t>) -> bool {
+        let ctx = self.ctx;
+        let key = |value: Node<'t>| -> Option<(String, Node<'t>)> {
+            let k = ctx.d.key_of_value(value)?;
+            let name = ctx
+                .string_value(k)
+                .unwrap_or_else(|| ctx.text(k).to_string());
+            // The pair's parent: the object holding it.
+            Some((name, ctx.parent(ctx.parent(value)?)?))
+        };
+        let Some((inner, holder)) = key(obj) else {
+            return false;
+        };
+        let outer = key(holder).map(|(k, _)| k).unwrap_or_default();
+        crate::libraries::is_library_params(&outer, &inner)
     }
 
     /// `code_challenge_method` = `plain` in a request's parameters.

@@ -21,6 +21,10 @@ use analysis::Analysis;
 
 /// Extracts authorization requests; returns the wrapping variables and string uses visited (`Work`).
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
+    // A library's own source builds requests on its callers' behalf; the catalogue judges the callers.
+    if ctx.is_library_source() {
+        return 0;
+    }
     // Containers, builders and strings need a `response_type` key; library calls need their method name
     // (`ctx.mentions`, from the prefilter's one pass over the text).
     let has_response_type = ctx.mentions.response_type;
@@ -33,6 +37,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         first_bindings: HashMap::new(),
         string_uses: Default::default(),
         member_writes_by_receiver: Default::default(),
+        registrations: Default::default(),
         visited: Default::default(),
     };
     for (_, b) in ctx.ix.all_bindings() {

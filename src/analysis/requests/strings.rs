@@ -92,6 +92,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                             span: sp,
                             site: PlainSite::ClientParam,
                             rejected: false,
+                            detail: None,
                         });
                     }
                 }

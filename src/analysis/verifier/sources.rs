@@ -6,20 +6,7 @@ use super::*;
 impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     /// Library helpers known to produce compliant verifiers.
     pub(super) fn trusted(&self, q: &str, call: Node<'t>) -> Option<Traced> {
-        let last = last_segment(q);
-        let library = if q.starts_with("pkce-challenge") {
-            "pkce-challenge"
-        } else if matches!(last, "generateRandomCodeVerifier") {
-            "oauth4webapi"
-        } else if matches!(last, "randomPKCECodeVerifier")
-            || (q.starts_with("openid-client") && contains_ci(q, "codeVerifier"))
-        {
-            "openid-client"
-        } else if q.starts_with("mcp.") && contains_ci(q, "pkce") {
-            "the MCP Python SDK"
-        } else {
-            return None;
-        };
+        let library = crate::libraries::verifier_helper(q)?.name;
         Some(Traced::new(
             EntropySource::TrustedHelper(library.into()),
             library.to_string(),

@@ -10,6 +10,12 @@ use crate::syntax::{bind_positions, Binding};
 /// The bindings a node makes (`Dialect::bindings`).
 pub(super) fn bindings<'t>(node: Node<'t>, src: &'t str, out: &mut Vec<Binding<'t>>) {
     match node.k() {
+        // `enum M { ... }` binds `M` to its members (an object view).
+        "enum_declaration" => {
+            if let (Some(name), Some(body)) = (field(node, "name"), field(node, "body")) {
+                out.push(Binding::name(name, body, src, false, true));
+            }
+        }
         "variable_declarator" => {
             let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
                 return;

@@ -100,7 +100,8 @@ pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) 
             let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
                 return;
             };
-            // `require("m")`, `require("m").Strategy`, `await import("m")` is not followed.
+            // `require("m")`, `require("m").Strategy`, `await import("m")`, `(await import("m")).X`.
+            let value = strip_await(value);
             let (module, member) = if let Some(m) = is_require(value, src) {
                 (module_name(m), None)
             } else if value.k() == "member_expression" {
@@ -108,7 +109,7 @@ pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) 
                 else {
                     return;
                 };
-                match is_require(obj, src) {
+                match is_require(strip_await(obj), src) {
                     Some(m) => (module_name(m), Some(&src[prop.byte_range()])),
                     None => return,
                 }
@@ -154,12 +155,27 @@ fn module_name(spec: &str) -> String {
     spec.strip_prefix("node:").unwrap_or(spec).to_string()
 }
 
+/// `await x` and `(x)` are `x`.
+fn strip_await(mut node: Node) -> Node {
+    for _ in 0..4 {
+        match node.k() {
+            "await_expression" | "parenthesized_expression" => match named_children(node).next() {
+                Some(inner) => node = inner,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    node
+}
+
+/// `require("m")` or a dynamic `import("m")`: the module.
 fn is_require<'t>(node: Node<'t>, src: &'t str) -> Option<&'t str> {
     if node.k() != "call_expression" {
         return None;
     }
     let f = field(node, "function")?;
-    if &src[f.byte_range()] != "require" {
+    if !matches!(&src[f.byte_range()], "require" | "import") {
         return None;
     }
     let first = named_children(field(node, "arguments")?).next()?;

@@ -99,6 +99,19 @@ impl Dialect for Js {
                 _ => View::Other,
             },
             "identifier" | "shorthand_property_identifier" | "this" => View::Ident(text(node)),
+            // A TypeScript enum's members with values (`enum M { Plain = "plain" }`), read as an object.
+            "enum_body" => View::Object(
+                named_children(node)
+                    .filter(|c| c.k() == "enum_assignment")
+                    .filter_map(|c| {
+                        let name = field(c, "name")?;
+                        Some(Entry::Pair(
+                            Key::Name(text(name).to_string(), name),
+                            field(c, "value")?,
+                        ))
+                    })
+                    .collect(),
+            ),
             "object" => View::Object(
                 named_children(node)
                     .filter_map(|c| match c.k() {
@@ -174,7 +187,7 @@ impl Dialect for Js {
         match node.k() {
             "call_expression" if field(node, "function").is_some() => Class::Call,
             "new_expression" if field(node, "constructor").is_some() => Class::Call,
-            "object" => Class::Object,
+            "object" | "enum_body" => Class::Object,
             "string" | "template_string" => Class::Str,
             "binary_expression" => match field(node, "operator").map(|o| o.k()) {
                 Some("||" | "??")
@@ -360,6 +373,31 @@ impl Dialect for Js {
 
     fn is_docstring(&self, parent: Option<Node>) -> bool {
         parent.is_some_and(|p| p.k() == "expression_statement")
+    }
+
+    fn key_of_value<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        let parent = value.parent()?;
+        if parent.k() != "pair" || field(parent, "value")?.id() != value.id() {
+            return None;
+        }
+        field(parent, "key")
+    }
+
+    fn is_arguments(&self, node: Node) -> bool {
+        node.k() == "arguments"
+    }
+
+    fn case_of<'t>(&self, literal: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        let case = literal.parent()?;
+        if case.k() != "switch_case" || field(case, "value").map(|v| v.id()) != Some(literal.id()) {
+            return None;
+        }
+        let subject = case
+            .parent()
+            .and_then(|body| body.parent())
+            .filter(|s| s.k() == "switch_statement")
+            .and_then(|s| field(s, "value"));
+        Some((subject, case))
     }
 
     fn default_value<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {

@@ -1,0 +1,359 @@
+//! The one catalogue of the OAuth libraries skillaudit knows, as data: every analysis that needs library
+//! knowledge (authorization requests, the PKCE method, verifiers, callbacks) reads it from here, and
+//! `skillaudit libraries` and `docs/libraries.md` print it.
+//!
+//! An entry says how a library is imported, which calls build an authorization URL or start a flow, what the
+//! library adds to that request itself (PKCE with S256, `state`, a nonce) and which options change it, what it
+//! sends as the challenge method when the caller names none, and which calls exchange the code (and whether
+//! they check `state`). The entries are in `catalogue/` (one file per ecosystem), each with the one-line note of what was verified
+//! in the library's source.
+
+mod catalogue;
+mod render;
+
+pub use catalogue::CATALOGUE;
+pub use render::{json, markdown_table};
+
+/// The package registry a library is published on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ecosystem {
+    Npm,
+    PyPI,
+}
+
+impl Ecosystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Npm => "npm",
+            Ecosystem::PyPI => "PyPI",
+        }
+    }
+}
+
+/// One OAuth library.
+#[derive(Debug)]
+pub struct Library {
+    /// The name people know it by.
+    pub name: &'static str,
+    pub ecosystem: Ecosystem,
+    /// The packages to install.
+    pub packages: &'static [&'static str],
+    /// The modules it is imported from, as qualified-name prefixes (`openid-client`, `requests_oauthlib`,
+    /// `next-auth/providers/`): an import of `m` or of a module under `m/` or `m.` is this library.
+    pub modules: &'static [&'static str],
+    /// Calls that build an authorization URL or start the authorization-code flow.
+    pub flows: &'static [Flow],
+    /// Calls that exchange the authorization code for tokens.
+    pub exchanges: &'static [Exchange],
+    /// Helpers that make a compliant code verifier (by the name they are exported as; `""`: the module's
+    /// default export).
+    pub verifier_helpers: &'static [&'static str],
+    /// Constructors that take the library's settings (with `response_type` among them) and secure the
+    /// flow themselves: an object passed to one is not a request.
+    pub settings_for: &'static [&'static str],
+    /// Keys that together mark an object as the library's settings, wherever it is passed (an exported
+    /// `settings` object in one file, `new UserManager(settings)` in another).
+    pub settings_keys: &'static [&'static str],
+    /// Where a configuration holds parameters the library adds to its own authorization request (which
+    /// secures it as `flows` say): `(outer key, inner key)`, e.g. an Auth.js provider's
+    /// `authorization: { params: {...} }`; an empty outer key matches any holder (auth0's
+    /// `authorizationParams`).
+    pub param_paths: &'static [(&'static str, &'static str)],
+    /// Named values the library exports for challenge methods (`CodeChallengeMethod.Plain` = `plain`).
+    pub method_constants: &'static [(&'static str, &'static str)],
+    /// Names only the library's own source defines: a file that defines one is the library itself, whose
+    /// protocol defaults (RFC 7636 makes `plain` the default) are reported where the library is used.
+    pub implements: &'static [&'static str],
+    /// What was verified in the library's source or documentation.
+    pub verified: &'static str,
+}
+
+/// How a flow call is recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// A method of an object the library made (`client.authorizationUrl(...)`); `loose`: also when the
+    /// receiver cannot be traced, if the file imports the library (clients are often passed around).
+    Method {
+        name: &'static str,
+        loose: bool,
+        /// The classes whose instances have the method, by the last name of their constructor (any
+        /// object of the library when empty).
+        on: &'static [&'static str],
+    },
+    /// A function or class exported by the library, by its last name (`buildAuthorizationUrl`,
+    /// `new OAuth2Strategy(...)`); `""` matches whatever the module exports by default
+    /// (`import GitHub from "next-auth/providers/github"`).
+    Export(&'static str),
+}
+
+impl Call {
+    pub fn name(self) -> &'static str {
+        match self {
+            Call::Method { name, .. } | Call::Export(name) => name,
+        }
+    }
+}
+
+/// Where a flow's options are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Options {
+    /// An object (or dict) at this position of the call.
+    Object(usize),
+    /// Keyword arguments of the call (Python).
+    Keywords,
+    /// The signature of the call: positional arguments by these names, and keyword arguments.
+    Signature(&'static [&'static str]),
+    /// Positional arguments named by what they are written with: an option is there when an argument's
+    /// name contains it (`createAuthorizationURL(state, codeVerifier, scopes)` has a `verifier`).
+    ArgNames,
+}
+
+/// A test of one option (in the call's options, the options of the constructor that made the receiver, or
+/// the registration that named the client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// The option is given with any value.
+    Present(&'static str),
+    /// The option is given and is not `false`, `None`, `null`, `""` or `0`.
+    Truthy(&'static str),
+    /// The option is not given at all.
+    Absent(&'static str),
+    /// The option is a list that holds this value (`checks: ["pkce", "state"]`).
+    Lists(&'static str, &'static str),
+}
+
+/// What a library does about one part of the request (PKCE, `state`, a nonce).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adds {
+    /// Always, whatever the options.
+    Always,
+    /// Unless one of these options turns it off.
+    Unless(&'static [Test]),
+    /// Only when one of these options turns it on, or the caller passes it (`Present("code_challenge")`).
+    When(&'static [Test]),
+    /// Not at all.
+    Never,
+}
+
+impl Adds {
+    /// What the catalogue and the docs say about it.
+    pub fn describe(self) -> String {
+        let tests = |ts: &[Test]| {
+            ts.iter()
+                .map(|t| match t {
+                    Test::Present(k) => format!("`{k}` given"),
+                    Test::Truthy(k) => format!("`{k}` true"),
+                    Test::Absent(k) => format!("no `{k}`"),
+                    Test::Lists(k, v) => format!("`{k}` lists `{v}`"),
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        match self {
+            Adds::Always => "yes".into(),
+            Adds::Unless(ts) => format!("yes, unless {}", tests(ts)),
+            Adds::When(ts) => format!("with {}", tests(ts)),
+            Adds::Never => "no".into(),
+        }
+    }
+
+    /// Whether the library adds it with no options at all.
+    pub fn by_default(self) -> bool {
+        match self {
+            Adds::Always | Adds::Unless(_) => true,
+            Adds::When(ts) => ts.iter().any(|t| matches!(t, Test::Absent(_))),
+            Adds::Never => false,
+        }
+    }
+}
+
+/// A call that builds an authorization URL or starts the flow.
+#[derive(Debug)]
+pub struct Flow {
+    pub call: Call,
+    /// Whether the call builds an authorization request (`false` for a challenge helper such as oauthlib's
+    /// `create_code_challenge`, read only for its method).
+    pub request: bool,
+    pub options: Options,
+    /// Whether the options that add PKCE are given to the constructor of the receiver (requests-oauthlib's
+    /// `OAuth2Session(pkce=...)`): a receiver made elsewhere (a factory, another module) has unknown ones.
+    pub options_on_constructor: bool,
+    pub pkce: Adds,
+    pub state: Adds,
+    pub nonce: Adds,
+    /// The option that names the challenge method (`code_challenge_method`, `pkce`, `codeChallengeMethod`).
+    pub method_option: Option<&'static str>,
+    /// What the library sends as the method when the option is left out and a challenge is sent
+    /// (`None`: S256, or nothing without a challenge).
+    pub method_default: Option<&'static str>,
+}
+
+/// A call that exchanges the code for tokens.
+#[derive(Debug)]
+pub struct Exchange {
+    pub call: Call,
+    /// Whether the library compares the returned `state` with the one it sent (for `state-not-verified`).
+    pub checks_state: bool,
+}
+
+impl Library {
+    /// Whether a qualified name (`openid-client.buildAuthorizationUrl`, `requests_oauthlib.OAuth2Session`)
+    /// belongs to this library.
+    pub fn owns(&self, qualified: &str) -> bool {
+        self.modules.iter().any(|m| module_prefix(qualified, m))
+    }
+}
+
+/// Whether `qualified` is `module` or something inside it (`module.x`, `module/x`).
+pub fn module_prefix(qualified: &str, module: &str) -> bool {
+    match qualified.strip_prefix(module) {
+        Some("") => true,
+        Some(rest) => {
+            module.ends_with('/') || module.ends_with('.') || rest.starts_with(['.', '/'])
+        }
+        None => false,
+    }
+}
+
+/// The library a qualified name belongs to.
+pub fn owner(qualified: &str) -> Option<&'static Library> {
+    CATALOGUE.iter().find(|l| l.owns(qualified))
+}
+
+/// The value of a method constant a library exports, by qualified name
+/// (`google-auth-library.CodeChallengeMethod.Plain` → `plain`).
+pub fn method_constant(qualified: &str) -> Option<&'static str> {
+    let lib = owner(qualified)?;
+    lib.method_constants
+        .iter()
+        .find(|(name, _)| qualified.ends_with(&format!(".{name}")))
+        .map(|(_, v)| *v)
+}
+
+/// The flows whose call has this last name, with their library.
+pub fn flows_named(name: &str) -> impl Iterator<Item = (&'static Library, &'static Flow)> + '_ {
+    CATALOGUE.iter().flat_map(move |l| {
+        l.flows
+            .iter()
+            .filter(move |f| f.call.name() == name || f.call.name().is_empty())
+            .map(move |f| (l, f))
+    })
+}
+
+/// Whether a method name is a catalogued flow's (`client.getAuthCodeUrl(...)`).
+pub fn is_flow_method(name: &str) -> bool {
+    CATALOGUE
+        .iter()
+        .flat_map(|l| l.flows.iter())
+        .any(|f| matches!(f.call, Call::Method { name: n, .. } if n == name))
+}
+
+/// The exchange calls with this last name, with their library.
+pub fn exchanges_named(
+    name: &str,
+) -> impl Iterator<Item = (&'static Library, &'static Exchange)> + '_ {
+    CATALOGUE.iter().flat_map(move |l| {
+        l.exchanges
+            .iter()
+            .filter(move |e| e.call.name() == name)
+            .map(move |e| (l, e))
+    })
+}
+
+/// The library whose helper makes a compliant verifier, for the helper's qualified name
+/// (`oauth4webapi.generateRandomCodeVerifier`, `pkce-challenge`).
+pub fn verifier_helper(qualified: &str) -> Option<&'static Library> {
+    CATALOGUE.iter().find(|l| {
+        l.verifier_helpers.iter().any(|h| {
+            l.modules.iter().any(|m| {
+                if h.is_empty() {
+                    qualified == *m
+                } else {
+                    module_prefix(qualified, m) && qualified.ends_with(&format!(".{h}"))
+                }
+            })
+        })
+    })
+}
+
+/// Whether a call with this last name takes a self-securing library's settings.
+pub fn takes_settings(name: &str) -> bool {
+    CATALOGUE.iter().any(|l| l.settings_for.contains(&name))
+}
+
+/// Whether an object with these keys is a self-securing library's settings.
+pub fn is_settings(has: impl Fn(&str) -> bool) -> bool {
+    CATALOGUE
+        .iter()
+        .any(|l| !l.settings_keys.is_empty() && l.settings_keys.iter().all(|k| has(k)))
+}
+
+/// Whether an object under `outer.inner` of a configuration is parameters a library adds to its request.
+pub fn is_library_params(outer: &str, inner: &str) -> bool {
+    CATALOGUE.iter().any(|l| {
+        l.param_paths
+            .iter()
+            .any(|(o, i)| *i == inner && (o.is_empty() || *o == outer))
+    })
+}
+
+/// Whether a name is one only a catalogued library's own source defines.
+pub fn implements(name: &str) -> bool {
+    CATALOGUE.iter().any(|l| l.implements.contains(&name))
+}
+
+/// The literal words that bring a file's library requests into play (for the prefilter): the module names.
+/// A flow is recognised only through an import of its library in the same file, so the import's text
+/// always holds one of them.
+pub fn words() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().flat_map(|l| l.modules.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_match_whole_segments() {
+        assert!(module_prefix("openid-client", "openid-client"));
+        assert!(module_prefix("openid-client.Issuer", "openid-client"));
+        assert!(!module_prefix("openid-client-extra.x", "openid-client"));
+        assert!(module_prefix(
+            "next-auth/providers/github",
+            "next-auth/providers/"
+        ));
+        assert!(module_prefix(
+            "authlib.integrations.flask_client",
+            "authlib"
+        ));
+        assert!(!module_prefix("authlibx", "authlib"));
+    }
+
+    #[test]
+    fn every_entry_is_complete() {
+        for l in CATALOGUE {
+            assert!(
+                !l.packages.is_empty() && !l.modules.is_empty(),
+                "{}",
+                l.name
+            );
+            assert!(!l.verified.is_empty(), "{}", l.name);
+            for f in l.flows {
+                if let Some(d) = f.method_default {
+                    assert!(f.method_option.is_some(), "{}: {d}", l.name);
+                }
+            }
+        }
+        let names: std::collections::HashSet<_> = CATALOGUE.iter().map(|l| l.name).collect();
+        assert_eq!(names.len(), CATALOGUE.len());
+    }
+
+    #[test]
+    fn constants_resolve_through_the_owner() {
+        assert_eq!(
+            method_constant("google-auth-library.CodeChallengeMethod.Plain"),
+            Some("plain")
+        );
+        assert_eq!(method_constant("elsewhere.CodeChallengeMethod.Plain"), None);
+    }
+}
