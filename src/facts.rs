@@ -23,6 +23,7 @@ pub struct FileFacts {
     pub plain_methods: Vec<PlainMethod>,
     pub verifier_sources: Vec<VerifierSource>,
     pub verifier_writes: Vec<VerifierWrite>,
+    pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -177,6 +178,39 @@ pub enum StoreScope {
 pub struct VerifierWrite {
     pub span: Span,
     pub scope: StoreScope,
+}
+
+/// What is wrong with a callback's handling of the returned `state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateGap {
+    /// The returned state is never compared with anything.
+    NoComparison,
+    /// It is compared with a value bound to the login, but the mismatch branch only logs (fail-open).
+    LogOnly,
+    /// It is only checked for presence.
+    PresenceOnly,
+    /// It is decoded (base64, JSON, an unverified JWT) and trusted, with no comparison.
+    DecodedBlob,
+    /// It is compared with a constant.
+    Constant,
+    /// It is compared only after the code has been exchanged.
+    AfterExchange,
+}
+
+/// A callback that exchanges an authorization code without checking the returned `state`.
+#[derive(Clone, Debug)]
+pub struct UnverifiedCallback {
+    /// Where the code is read from the redirect (or the exchange call, when the library reads it).
+    pub span: Span,
+    pub gap: StateGap,
+    /// The exchange: the token request's `grant_type` value or the library call.
+    pub exchange: Span,
+    /// The library call that exchanges the code, resolved (`None` for a token request).
+    pub library: Option<String>,
+    /// The partial check (the comparison, the presence test, the decoding), if any.
+    pub partial: Option<Span>,
+    /// The authorization request in the file that sends state, if any.
+    pub sent: Option<Span>,
 }
 
 /// A `skillaudit-ignore` comment.

@@ -1,6 +1,7 @@
 //! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold` and `eval`
 //! (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
-//! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept).
+//! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept),
+//! `callbacks` (whether the callback that exchanges a code checks the returned state).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
 //! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
@@ -16,6 +17,7 @@ use crate::lang::Lang;
 use crate::prefilter::Mentions;
 use crate::source::SkipReason;
 
+mod callbacks;
 mod eval;
 mod fold;
 mod method;
@@ -117,6 +119,10 @@ fn analyze<D: Dialect>(
     }
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
+    }
+    if mentions.exchange {
+        // After the requests: a request that sends state is pointed at from the callback's finding.
+        callbacks::extract(&ctx, &mut facts);
     }
     work.fold_steps = ctx.folds.used();
     facts.suppressions = ctx.ix.suppressions;

@@ -1,0 +1,289 @@
+//! The callback of the authorization-code flow (state-not-verified): a function that reads `code` from the
+//! redirect and exchanges it — in the same function, in a helper it calls (two calls deep, in this file), or
+//! in the function around a loopback listener that resolves a promise with the code — and what it does with
+//! the returned `state` before the exchange.
+//!
+//! `reads` finds where `code` and `state` come from the redirect; `exchanges` finds token requests and
+//! library exchanges (with the one table of what each library checks); `state` classifies the uses of the
+//! returned state in the callback's region. Dependencies go one way: this module uses all three; `state`
+//! uses `reads` and the `Region` defined here.
+
+mod calls;
+mod exchanges;
+mod reads;
+mod state;
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{span, Ctx, Dialect, View};
+use crate::facts::{FileFacts, Provision, UnverifiedCallback};
+use calls::is_within;
+use reads::Param;
+
+/// How many callbacks one file may judge (each costs its region's uses).
+const MAX_CALLBACKS: usize = 64;
+/// How many functions (the exchange's, its callers and theirs) a callback's region may span.
+const MAX_PATH: usize = 16;
+
+/// The code a callback runs between reading the code and exchanging it.
+pub struct Region<'t> {
+    /// The functions whose code is the callback's: the outermost one holds the read (or the listener that
+    /// reads), the others are helpers on the way to the exchange.
+    pub functions: Vec<Node<'t>>,
+    /// The exchange and the calls that lead to it, one per function on the way.
+    pub points: Vec<Node<'t>>,
+}
+
+impl<'t> Region<'t> {
+    pub fn contains(&self, node: Node<'t>) -> bool {
+        self.functions.iter().any(|f| is_within(*f, node))
+    }
+
+    /// Whether `node` runs after the exchange: later in a function that exchanges (or calls the helper that
+    /// does), outside any nested function.
+    pub fn after_exchange<D: Dialect>(&self, ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> bool {
+        let f = function_of(ctx, node);
+        self.points
+            .iter()
+            .any(|p| p.end_byte() <= node.start_byte() && function_of(ctx, *p).id() == f.id())
+    }
+}
+
+/// The function a node is in (the module for top-level code).
+fn function_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> Node<'t> {
+    ctx.enclosing_function(node).unwrap_or(ctx.root)
+}
+
+/// A node's function and the functions around it, innermost first, the module last.
+fn chain<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, f: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = vec![f];
+    let mut cur = f;
+    while cur.id() != ctx.root.id() && out.len() < 64 {
+        cur = function_of(ctx, cur);
+        out.push(cur);
+    }
+    out
+}
+
+/// The file's named functions and the calls to them.
+struct Graph<'t> {
+    /// Functions by node id, with their name when no other function has it.
+    names: HashMap<usize, &'t str>,
+    /// Calls by callee name, for those names.
+    callers: HashMap<&'t str, Vec<Node<'t>>>,
+}
+
+impl<'t> Graph<'t> {
+    fn new<D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Self {
+        let methods: HashSet<usize> = ctx.ix.methods.values().flatten().map(|m| m.id()).collect();
+        let mut names = HashMap::new();
+        let mut kinds: HashMap<&str, bool> = HashMap::new();
+        for (name, fs) in &ctx.ix.functions {
+            if let [f] = fs.as_slice() {
+                // A method of an object literal is called through the object, like a class's.
+                let in_object = ctx
+                    .parent(*f)
+                    .is_some_and(|p| matches!(ctx.view(p), View::Object(_)));
+                names.insert(f.id(), *name);
+                kinds.insert(*name, methods.contains(&f.id()) || in_object);
+            }
+        }
+        // A function is called by its name; a method through `this` / `self`.
+        let mut callers: HashMap<&str, Vec<Node>> = HashMap::new();
+        for &c in &ctx.ix.calls {
+            let View::Call { callee, .. } = ctx.view(c) else {
+                continue;
+            };
+            let name = match ctx.view(ctx.unwrap(callee)) {
+                View::Ident(n) if kinds.get(n) == Some(&false) => n,
+                View::Member { object, property }
+                    if kinds.get(property) == Some(&true)
+                        && matches!(ctx.text(object), "this" | "self") =>
+                {
+                    property
+                }
+                _ => continue,
+            };
+            callers.entry(name).or_default().push(c);
+        }
+        Graph { names, callers }
+    }
+
+    /// The calls of a function (none when its name is not unique in the file).
+    fn callers_of(&self, f: &Node<'t>) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.names
+            .get(&f.id())
+            .and_then(|n| self.callers.get(n))
+            .into_iter()
+            .flatten()
+            .copied()
+    }
+}
+
+/// One step on the way from a function to the exchange: the function, the exchange or the call in it that
+/// leads there, and the step it leads to.
+struct Step<'t> {
+    function: Node<'t>,
+    point: Node<'t>,
+    next: Option<usize>,
+}
+
+/// The exchange's function and its callers in the file (by name, when one function has the name), two
+/// levels up.
+fn steps<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    exchange: Node<'t>,
+    graph: &Graph<'t>,
+) -> Vec<Step<'t>> {
+    let mut out = vec![Step {
+        function: function_of(ctx, exchange),
+        point: exchange,
+        next: None,
+    }];
+    let mut level = 0..1;
+    for _ in 0..2 {
+        let start = out.len();
+        for i in level.clone() {
+            let f = out[i].function;
+            let calls: Vec<Node<'t>> = graph.callers_of(&f).collect();
+            for call in calls {
+                if out.len() >= MAX_PATH {
+                    break;
+                }
+                out.push(Step {
+                    function: function_of(ctx, call),
+                    point: call,
+                    next: Some(i),
+                });
+            }
+        }
+        level = start..out.len();
+    }
+    out
+}
+
+/// The region of a callback that reads in `read_fn`, if one of the steps connects to it: a step's function
+/// holds the read (the same function, or one around the listener that reads), the read's function holds
+/// the step (the exchange in a nested callback), or the step's function calls a function that holds the
+/// read (`const code = await waitForCode(port)`, whose listener resolves the promise).
+fn connect<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    read_fn: Node<'t>,
+    steps: &[Step<'t>],
+    graph: &Graph<'t>,
+) -> Option<Region<'t>> {
+    let root = ctx.root.id();
+    let read_chain = chain(ctx, read_fn);
+    for (i, s) in steps.iter().enumerate() {
+        let x = s.function;
+        let mut functions = Vec::new();
+        if x.id() == read_fn.id() || (x.id() != root && read_chain.iter().any(|f| f.id() == x.id()))
+        {
+            functions.push(x);
+        } else if read_fn.id() != root && chain(ctx, x).iter().any(|f| f.id() == read_fn.id()) {
+            functions.push(read_fn);
+        } else if let Some(g) = read_chain.iter().find(|g| {
+            g.id() != root
+                && graph
+                    .callers_of(g)
+                    .any(|c| function_of(ctx, c).id() == x.id())
+        }) {
+            functions.extend([x, *g]);
+        } else {
+            continue;
+        }
+        let mut region = Region {
+            functions,
+            points: Vec::new(),
+        };
+        let mut at = Some(i);
+        while let Some(j) = at {
+            region.functions.push(steps[j].function);
+            region.points.push(steps[j].point);
+            at = steps[j].next;
+        }
+        return Some(region);
+    }
+    None
+}
+
+/// Finds callbacks that exchange a code without checking the returned state.
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+    let sites = exchanges::collect(ctx);
+    if sites.is_empty() {
+        return;
+    }
+    let reads = reads::collect(ctx);
+    let validators = exchanges::validators(ctx);
+    let sent = facts
+        .requests
+        .iter()
+        .find(|r| matches!(r.state, Provision::InRequest | Provision::ByLibrary))
+        .map(|r| r.span);
+    let graph = Graph::new(ctx);
+    let all_steps: Vec<Vec<Step>> = sites.iter().map(|s| steps(ctx, s.node, &graph)).collect();
+    let mut judged: HashSet<usize> = HashSet::new();
+    // The callbacks: each read of `code`, and each library exchange (which may read the code itself).
+    let mut candidates: Vec<(Node, Option<reads::Read>)> = reads
+        .iter()
+        .filter(|r| r.param == Param::Code)
+        .map(|r| (r.node, Some(*r)))
+        .collect();
+    candidates.extend(
+        sites
+            .iter()
+            .filter(|s| s.library.is_some())
+            .map(|s| (s.node, None)),
+    );
+    for (at, read) in candidates {
+        if judged.len() >= MAX_CALLBACKS {
+            break;
+        }
+        let read_fn = function_of(ctx, at);
+        if judged.contains(&read_fn.id()) {
+            continue;
+        }
+        let connected: Vec<(usize, Region)> = all_steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, st)| connect(ctx, read_fn, st, &graph).map(|r| (i, r)))
+            .collect();
+        let Some((first, region)) = connected.first() else {
+            continue;
+        };
+        judged.insert(read_fn.id());
+        // Any exchange on this callback's way that the library checks, or a validator: checked.
+        // A validator counts in the callback or around it (a script that validates at top level and
+        // redeems in a closure).
+        let around = chain(ctx, region.functions[0]);
+        if connected.iter().any(|(i, _)| sites[*i].checked)
+            || validators.iter().any(|v| {
+                region.contains(*v) || around.iter().any(|f| f.id() == function_of(ctx, *v).id())
+            })
+        {
+            continue;
+        }
+        let site = &sites[*first];
+        let read = read.unwrap_or(reads::Read {
+            node: at,
+            param: Param::Code,
+            root: None,
+            bound: false,
+        });
+        let Some((gap, partial)) = state::judge(ctx, region, &reads, &read, sent.is_some()) else {
+            continue;
+        };
+        facts.unverified_callbacks.push(UnverifiedCallback {
+            span: span(read.node),
+            gap,
+            exchange: span(site.node),
+            library: site.library.clone(),
+            partial: partial.map(span),
+            sent,
+        });
+    }
+    facts.unverified_callbacks.sort_by_key(|c| c.span);
+    facts.unverified_callbacks.dedup_by_key(|c| c.span);
+}
