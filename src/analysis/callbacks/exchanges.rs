@@ -13,9 +13,13 @@ pub enum Checks {
     Never,
     /// Always, against the state the library stored when it built the authorization URL.
     Always,
-    /// When the options object at this argument position has this key (openid-client
-    /// `callback(redirectUri, params, { state })`, `authorizationCodeGrant(config, url, { expectedState })`).
-    WithOption { position: usize, key: &'static str },
+    /// When the options object at this argument position has one of these keys (openid-client
+    /// `callback(redirectUri, params, { state })`, `authorizationCodeGrant(config, url, { expectedState })`;
+    /// an OpenID Connect nonce checked the same way binds the response to the session too, RFC 9700 §4.7.1).
+    WithOption {
+        position: usize,
+        keys: &'static [&'static str],
+    },
     /// When the call passes the whole redirect (`authorization_response=`) to a session that knows the state
     /// it sent: created with `state=`, given `state=`, or the session that built the authorization URL
     /// (requests-oauthlib, google-auth-oauthlib, authlib `OAuth2Session.fetch_token`).
@@ -53,7 +57,7 @@ pub static EXCHANGES: &[Exchange] = &[
         "callback",
         Checks::WithOption {
             position: 2,
-            key: "state",
+            keys: &["state", "nonce"],
         },
     ),
     ex(
@@ -61,7 +65,7 @@ pub static EXCHANGES: &[Exchange] = &[
         "oauthCallback",
         Checks::WithOption {
             position: 2,
-            key: "state",
+            keys: &["state", "nonce"],
         },
     ),
     ex(
@@ -69,7 +73,7 @@ pub static EXCHANGES: &[Exchange] = &[
         "authorizationCodeGrant",
         Checks::WithOption {
             position: 2,
-            key: "expectedState",
+            keys: &["expectedState", "expectedNonce"],
         },
     ),
     ex(
@@ -195,8 +199,8 @@ fn library<'t, D: Dialect>(
     let checked = match entry.checks {
         Checks::Never => false,
         Checks::Always => true,
-        Checks::WithOption { position, key } => match Ctx::<D>::arg(args, position, "") {
-            Some(options) => option_given(ctx, options, key),
+        Checks::WithOption { position, keys } => match Ctx::<D>::arg(args, position, "") {
+            Some(options) => keys.iter().any(|key| option_given(ctx, options, key)),
             None => args.iter().any(|a| matches!(a, Arg::Spread(_))),
         },
         Checks::SessionState => session_state(ctx, callee, args),

@@ -321,10 +321,12 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
         let other = ctx.unwrap(other);
         let null = matches!(ctx.view(other), View::Null | View::Ident("undefined"))
             || ctx.string_value(other).is_some_and(|s| s.is_empty());
+        // A decoded field tested against a literal says what the blob holds, not whether it is ours.
+        if decoded && (null || ctx.string_value(other).is_some()) {
+            return;
+        }
         if null {
-            if !decoded {
-                self.ev.presence.get_or_insert(cmp);
-            }
+            self.ev.presence.get_or_insert(cmp);
             return;
         }
         if ctx.string_value(other).is_some() {
