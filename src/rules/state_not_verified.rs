@@ -17,35 +17,41 @@ impl Rule for StateNotVerified {
     fn check(&self, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for cb in &facts.unverified_callbacks {
             let exchange = match &cb.library {
-                Some(name) => format!("`{name}` exchanges the code"),
-                None => "the code is exchanged".to_string(),
+                Some(name) => format!("callback redeems the authorization code with `{name}`"),
+                None => "callback exchanges the authorization code".to_string(),
             };
             let (what, partial_label) = match cb.gap {
-                StateGap::NoComparison => ("the returned state is never compared with the one sent", ""),
+                StateGap::NoComparison => (
+                    "never compares the returned state with the one this login sent",
+                    "",
+                ),
                 StateGap::LogOnly => (
                     "the mismatch branch only logs and the exchange goes on",
                     "state compared here, but a mismatch does not stop the callback",
                 ),
                 StateGap::PresenceOnly => (
-                    "the returned state is only checked for presence, never compared with the one sent",
+                    "only checks that a state is present, not that it is the one this login sent",
                     "presence check only",
                 ),
                 StateGap::DecodedBlob => (
-                    "the returned state is decoded and trusted as it is, never compared with a value bound to the login",
+                    "decodes the returned state and trusts it, with no comparison against a value bound to the login",
                     "state decoded here and trusted",
                 ),
                 StateGap::Constant => (
-                    "the returned state is compared with a constant, which an attacker knows too",
+                    "compares the returned state with a constant, which an attacker can send too",
                     "comparison with a constant",
                 ),
                 StateGap::AfterExchange => (
-                    "the returned state is compared only after the code has been exchanged",
+                    "compares the returned state only after the code has been exchanged",
                     "comparison after the exchange",
                 ),
             };
-            let message = format!(
-                "callback accepts the authorization code without verifying state: {what}; {exchange} (login CSRF)"
-            );
+            let joint = if cb.gap == StateGap::LogOnly {
+                ", but"
+            } else {
+                " but"
+            };
+            let message = format!("{exchange}{joint} {what} (login CSRF)");
             let mut d = Diagnostic::new(cb.span, message, HELP);
             if let Some(p) = cb.partial {
                 d = d.with_related(p, partial_label);
@@ -95,7 +101,11 @@ mod tests {
         );
         assert_eq!(out[0].related.len(), 3);
         assert_eq!(out[0].related[0].0, Span::new(20, 30));
-        assert!(out[1].message.contains("never compared"));
+        assert!(
+            out[1].message.contains("never compares"),
+            "{}",
+            out[1].message
+        );
         assert_eq!(out[1].related.len(), 2);
     }
 }

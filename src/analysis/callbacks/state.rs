@@ -242,9 +242,9 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
                 }
                 _ if ctx
                     .parent(parent)
-                    .is_some_and(|g| matches!(ctx.view(g), View::Str(_))) =>
+                    .is_some_and(|g| matches!(ctx.view(g), View::Str(_) | View::Object(_))) =>
                 {
-                    // A template's substitution: the string it is part of decides.
+                    // A template's substitution or an entry of an object: the string or object decides.
                     parent = ctx.parent(parent).unwrap_or(parent);
                 }
                 _ => {
