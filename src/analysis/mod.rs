@@ -58,6 +58,8 @@ pub struct Work {
     pub trace_visits: usize,
     /// Wrapping variables and string uses visited while grouping request parameters.
     pub request_visits: usize,
+    /// Exchanges examined for each callback and uses of the returned state classified.
+    pub callback_visits: usize,
 }
 
 /// `extract`, and the work it took.
@@ -122,7 +124,7 @@ fn analyze<D: Dialect>(
     }
     if mentions.exchange {
         // After the requests: a request that sends state is pointed at from the callback's finding.
-        callbacks::extract(&ctx, &mut facts);
+        work.callback_visits = callbacks::extract(&ctx, &mut facts);
     }
     work.fold_steps = ctx.folds.used();
     facts.suppressions = ctx.ix.suppressions;

@@ -2,6 +2,8 @@
 //! redeems a code. The library knowledge is one declarative table (`EXCHANGES`, `VALIDATORS`), matched on
 //! resolved imports (`Ctx::qualify`), so that it can move into the library catalogue as it is.
 
+use std::collections::HashSet;
+
 use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, Entry, Key, View};
@@ -122,6 +124,22 @@ fn matches(qualified: &str, package: &str, method: &str) -> bool {
 /// Every exchange in the file.
 pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
     let mut out = Vec::new();
+    // Receivers that built an authorization URL (a session that generated its state).
+    let built_url: HashSet<&str> = ctx
+        .ix
+        .calls
+        .iter()
+        .filter_map(|&c| match ctx.view(c) {
+            View::Call { callee, .. } => match ctx.view(ctx.unwrap(callee)) {
+                View::Member {
+                    object,
+                    property: "authorization_url" | "create_authorization_url",
+                } => Some(ctx.text(ctx.unwrap(object))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
     let is_grant = |v: Node<'t>| ctx.string_value(v).as_deref() == Some("authorization_code");
     let token = |node| Site {
         node,
@@ -158,7 +176,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
                 out.push(token(*v));
             }
         }
-        if let Some(site) = library(ctx, c, callee, &args) {
+        if let Some(site) = library(ctx, c, callee, &args, &built_url) {
             out.push(site);
         }
     }
@@ -189,6 +207,7 @@ fn library<'t, D: Dialect>(
     call: Node<'t>,
     callee: Node<'t>,
     args: &[Arg<'t>],
+    built_url: &HashSet<&str>,
 ) -> Option<Site<'t>> {
     let method = ctx.callee_name(callee)?;
     let known = EXCHANGES.iter().filter(|e| e.method == method);
@@ -203,7 +222,7 @@ fn library<'t, D: Dialect>(
             Some(options) => keys.iter().any(|key| option_given(ctx, options, key)),
             None => args.iter().any(|a| matches!(a, Arg::Spread(_))),
         },
-        Checks::SessionState => session_state(ctx, callee, args),
+        Checks::SessionState => session_state(ctx, callee, args, built_url),
     };
     Some(Site {
         node: call,
@@ -235,7 +254,12 @@ fn option_given<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, options: Node<'t>, key: &s
 
 /// requests-oauthlib and the sessions modelled on it: the whole redirect goes in, and the session knows
 /// which state it sent.
-fn session_state<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, callee: Node<'t>, args: &[Arg<'t>]) -> bool {
+fn session_state<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    callee: Node<'t>,
+    args: &[Arg<'t>],
+    built_url: &HashSet<&str>,
+) -> bool {
     let keyword = |args: &[Arg<'t>], k: &str| {
         args.iter()
             .any(|a| matches!(a, Arg::Keyword(n, _) if *n == k) || matches!(a, Arg::Spread(_)))
@@ -251,16 +275,7 @@ fn session_state<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, callee: Node<'t>, args: &
     };
     let receiver = ctx.text(ctx.unwrap(object));
     // The session that built the authorization URL keeps the state it generated.
-    let built_url = ctx.ix.calls.iter().any(|&c| match ctx.view(c) {
-        View::Call { callee, .. } => {
-            matches!(
-                ctx.callee_name(callee),
-                Some("authorization_url" | "create_authorization_url")
-            ) && matches!(ctx.view(ctx.unwrap(callee)), View::Member { object, .. } if ctx.text(ctx.unwrap(object)) == receiver)
-        }
-        _ => false,
-    });
-    if built_url {
+    if built_url.contains(receiver) {
         return true;
     }
     let View::Ident(name) = ctx.view(ctx.unwrap(object)) else {

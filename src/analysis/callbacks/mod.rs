@@ -23,7 +23,7 @@ use calls::is_within;
 use reads::Param;
 
 /// How many callbacks one file may judge (each costs its region's uses).
-const MAX_CALLBACKS: usize = 64;
+const MAX_CALLBACKS: usize = 1024;
 /// How many functions (the exchange's, its callers and theirs) a callback's region may span.
 const MAX_PATH: usize = 16;
 
@@ -209,14 +209,82 @@ fn connect<'t, D: Dialect>(
     None
 }
 
-/// Finds callbacks that exchange a code without checking the returned state.
-pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
+/// The nodes of a list sorted by start that lie inside `outer`.
+pub fn within<'a, 't>(sorted: &'a [Node<'t>], outer: Node<'t>) -> &'a [Node<'t>] {
+    let from = sorted.partition_point(|n| n.start_byte() < outer.start_byte());
+    let to = sorted.partition_point(|n| n.start_byte() < outer.end_byte());
+    &sorted[from..to.max(from)]
+}
+
+/// Which exchanges a read can connect to, by the functions their steps are in: a read connects only to
+/// exchanges whose steps are in a function around it, in a function inside it, or in a caller of one.
+struct Reach {
+    /// Site indices by the id of a function one of their steps is in.
+    by_function: HashMap<usize, Vec<usize>>,
+    /// Site indices by the id of a function (not the module) around one of their steps.
+    inside: HashMap<usize, Vec<usize>>,
+}
+
+impl Reach {
+    fn new<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, all_steps: &[Vec<Step<'t>>]) -> Self {
+        let mut reach = Reach {
+            by_function: HashMap::new(),
+            inside: HashMap::new(),
+        };
+        for (i, steps) in all_steps.iter().enumerate() {
+            for s in steps {
+                reach
+                    .by_function
+                    .entry(s.function.id())
+                    .or_default()
+                    .push(i);
+                for f in chain(ctx, s.function) {
+                    if f.id() != ctx.root.id() {
+                        reach.inside.entry(f.id()).or_default().push(i);
+                    }
+                }
+            }
+        }
+        reach
+    }
+
+    /// The sites a callback that reads in `read_fn` may connect to, in order.
+    fn candidates<'t, D: Dialect>(
+        &self,
+        ctx: &Ctx<'t, '_, D>,
+        read_fn: Node<'t>,
+        graph: &Graph<'t>,
+    ) -> Vec<usize> {
+        let mut out = Vec::new();
+        let read_chain = chain(ctx, read_fn);
+        for f in &read_chain {
+            out.extend(self.by_function.get(&f.id()).into_iter().flatten());
+            if f.id() != ctx.root.id() {
+                for c in graph.callers_of(f) {
+                    let caller = function_of(ctx, c);
+                    out.extend(self.by_function.get(&caller.id()).into_iter().flatten());
+                }
+            }
+        }
+        if read_fn.id() != ctx.root.id() {
+            out.extend(self.inside.get(&read_fn.id()).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Finds callbacks that exchange a code without checking the returned state; returns the work done
+/// (candidate exchanges examined and uses of the state classified).
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     let sites = exchanges::collect(ctx);
     if sites.is_empty() {
-        return;
+        return 0;
     }
     let reads = reads::collect(ctx);
-    let validators = exchanges::validators(ctx);
+    let mut validators = exchanges::validators(ctx);
+    validators.sort_by_key(|v| v.start_byte());
     let sent = facts
         .requests
         .iter()
@@ -224,6 +292,9 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
         .map(|r| r.span);
     let graph = Graph::new(ctx);
     let all_steps: Vec<Vec<Step>> = sites.iter().map(|s| steps(ctx, s.node, &graph)).collect();
+    let reach = Reach::new(ctx, &all_steps);
+    let shared = state::Shared::new(ctx, &reads);
+    let mut visits = 0;
     let mut judged: HashSet<usize> = HashSet::new();
     // The callbacks: each read of `code`, and each library exchange (which may read the code itself).
     let mut candidates: Vec<(Node, Option<reads::Read>)> = reads
@@ -245,10 +316,11 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
         if judged.contains(&read_fn.id()) {
             continue;
         }
-        let connected: Vec<(usize, Region)> = all_steps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, st)| connect(ctx, read_fn, st, &graph).map(|r| (i, r)))
+        let reachable = reach.candidates(ctx, read_fn, &graph);
+        visits += reachable.len() + 1;
+        let connected: Vec<(usize, Region)> = reachable
+            .into_iter()
+            .filter_map(|i| connect(ctx, read_fn, &all_steps[i], &graph).map(|r| (i, r)))
             .collect();
         let Some((first, region)) = connected.first() else {
             continue;
@@ -258,11 +330,16 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
         // A validator counts in the callback or around it (a script that validates at top level and
         // redeems in a closure).
         let around = chain(ctx, region.functions[0]);
-        if connected.iter().any(|(i, _)| sites[*i].checked)
-            || validators.iter().any(|v| {
-                region.contains(*v) || around.iter().any(|f| f.id() == function_of(ctx, *v).id())
-            })
-        {
+        let validated = region
+            .functions
+            .iter()
+            .any(|f| !within(&validators, *f).is_empty())
+            || around.iter().any(|f| {
+                within(&validators, *f)
+                    .iter()
+                    .any(|v| function_of(ctx, *v).id() == f.id())
+            });
+        if connected.iter().any(|(i, _)| sites[*i].checked) || validated {
             continue;
         }
         let site = &sites[*first];
@@ -272,7 +349,8 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
             root: None,
             bound: false,
         });
-        let Some((gap, partial)) = state::judge(ctx, region, &reads, &read, sent.is_some()) else {
+        let verdict = state::judge(ctx, &shared, region, &read, sent.is_some());
+        let Some((gap, partial)) = verdict else {
             continue;
         };
         facts.unverified_callbacks.push(UnverifiedCallback {
@@ -286,4 +364,5 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) {
     }
     facts.unverified_callbacks.sort_by_key(|c| c.span);
     facts.unverified_callbacks.dedup_by_key(|c| c.span);
+    visits + shared.visits.get()
 }

@@ -5,7 +5,8 @@
 //! verdict unknown (silent); otherwise the gap is named: log-only, constant, after the exchange, decoded
 //! blob, presence only, or no comparison at all.
 
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -35,60 +36,111 @@ struct Evidence<'t> {
     presence: Option<Node<'t>>,
 }
 
+/// What every callback of a file shares: the reads of the state and the `{ code, state }` destructurings,
+/// sorted by position, and the uses of each name, collected once; and the work done.
+pub struct Shared<'t> {
+    state_reads: Vec<Read<'t>>,
+    state_nodes: Vec<Node<'t>>,
+    /// Names bound next to a `code` from the same value (`const { code, state } = await redirect`).
+    paired: Vec<Node<'t>>,
+    uses: RefCell<HashMap<&'t str, Vec<Node<'t>>>>,
+    /// Uses and reads visited.
+    pub visits: Cell<usize>,
+}
+
+impl<'t> Shared<'t> {
+    pub fn new<D: Dialect>(ctx: &Ctx<'t, '_, D>, reads: &[Read<'t>]) -> Self {
+        let state_reads: Vec<Read<'t>> = reads
+            .iter()
+            .filter(|r| r.param == Param::State)
+            .copied()
+            .collect();
+        let state_nodes = state_reads.iter().map(|r| r.node).collect();
+        let codes: HashSet<usize> = ctx
+            .ix
+            .bindings_named("code")
+            .filter(|(_, c)| c.field == Some("code"))
+            .map(|(_, c)| c.value.id())
+            .collect();
+        let mut paired: Vec<Node<'t>> = ctx
+            .ix
+            .bindings_named("state")
+            .filter(|(_, b)| b.field == Some("state") && codes.contains(&b.value.id()))
+            .map(|(_, b)| b.target)
+            .collect();
+        paired.sort_by_key(|n| n.start_byte());
+        Shared {
+            state_reads,
+            state_nodes,
+            paired,
+            uses: RefCell::new(HashMap::new()),
+            visits: Cell::new(0),
+        }
+    }
+
+    /// The identifiers named `name` inside `region`.
+    fn uses_in<D: Dialect>(
+        &self,
+        ctx: &Ctx<'t, '_, D>,
+        name: &'t str,
+        region: &Region<'t>,
+    ) -> Vec<Node<'t>> {
+        let mut memo = self.uses.borrow_mut();
+        let all = memo
+            .entry(name)
+            .or_insert_with(|| ctx.uses_of(name).collect());
+        in_region(all, region)
+    }
+}
+
+/// The nodes of a sorted list inside the region's functions, each once, in order.
+fn in_region<'t>(sorted: &[Node<'t>], region: &Region<'t>) -> Vec<Node<'t>> {
+    let mut out: Vec<Node<'t>> = region
+        .functions
+        .iter()
+        .flat_map(|f| super::within(sorted, *f).iter().copied())
+        .collect();
+    out.sort_by_key(|n| n.start_byte());
+    out.dedup_by_key(|n| n.id());
+    out
+}
+
 /// The verdict on one callback: the gap and the partial check it points at, or `None` when the state is
 /// checked or its handling is unknown.
 pub fn judge<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
+    shared: &Shared<'t>,
     region: &Region<'t>,
-    reads: &[Read<'t>],
     read: &Read<'t>,
     state_sent: bool,
 ) -> Option<(StateGap, Option<Node<'t>>)> {
-    if request_handed_off(ctx, region, read) {
+    if request_handed_off(ctx, shared, region, read) {
         return None;
     }
     let mut j = Judge {
         ctx,
+        shared,
         region,
         ev: Evidence::default(),
         seen: HashSet::new(),
         work: Vec::new(),
         raw: false,
     };
-    for r in reads
-        .iter()
-        .filter(|r| r.param == Param::State && region.contains(r.node))
-    {
-        j.raw = true;
-        if !r.bound {
-            j.carrier_node(r.node, false);
+    for node in in_region(&shared.state_nodes, region) {
+        let Some(r) = shared.state_reads.iter().find(|r| r.node.id() == node.id()) else {
             continue;
-        }
-        let name = ctx.text(r.node);
-        match ctx
-            .ix
-            .bindings_named(name)
-            .find(|(_, b)| b.target.id() == r.node.id())
-        {
-            Some((_, b)) => j.binding(b.name, b.target, false),
-            None => {
-                let f = super::function_of(ctx, r.node);
-                j.uses(name, r.node, f.id(), false);
-            }
+        };
+        j.raw = true;
+        if r.bound {
+            j.bound_name(ctx.text(node), node);
+        } else {
+            j.carrier_node(node, false);
         }
     }
     // `const { code, state } = await callback`: the redirect's parameters, resolved by a listener.
-    for (_, b) in ctx.ix.all_bindings() {
-        if b.field == Some("state") && region.contains(b.target) {
-            let paired = ctx
-                .ix
-                .bindings_named("code")
-                .any(|(_, c)| c.field == Some("code") && c.value.id() == b.value.id());
-            if paired {
-                j.raw = true;
-                j.binding(b.name, b.target, false);
-            }
-        }
+    for target in in_region(&shared.paired, region) {
+        j.raw = true;
+        j.bound_name(ctx.text(target), target);
     }
     // `async function handleCallback(code, state)`.
     for &f in &region.functions {
@@ -100,6 +152,7 @@ pub fn judge<'t, D: Dialect>(
         }
     }
     while let Some((node, decoded)) = j.work.pop() {
+        shared.visits.set(shared.visits.get() + 1);
         if j.seen.len() > MAX_USES {
             return None;
         }
@@ -129,6 +182,7 @@ pub fn judge<'t, D: Dialect>(
 
 struct Judge<'a, 't, 'd, D: Dialect> {
     ctx: &'a Ctx<'t, 'd, D>,
+    shared: &'a Shared<'t>,
     region: &'a Region<'t>,
     ev: Evidence<'t>,
     /// Uses already queued, by node id.
@@ -155,12 +209,24 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
         self.uses(name, target, scope, decoded);
     }
 
+    /// A name bound by a destructuring or a parameter at `target` carries the state.
+    fn bound_name(&mut self, name: &'t str, target: Node<'t>) {
+        match self.ctx.lookup(name, target) {
+            Some((scope, _)) => self.uses(name, target, scope.id(), false),
+            None => {
+                let f = super::function_of(self.ctx, target);
+                self.uses(name, target, f.id(), false);
+            }
+        }
+    }
+
     /// Queues the uses of `name` that refer to the binding in scope `scope`.
     fn uses(&mut self, name: &'t str, target: Node<'t>, scope: usize, decoded: bool) {
         let uses: Vec<Node<'t>> = self
-            .ctx
-            .uses_of(name)
-            .filter(|u| u.id() != target.id() && self.region.contains(*u))
+            .shared
+            .uses_in(self.ctx, name, self.region)
+            .into_iter()
+            .filter(|u| u.id() != target.id())
             .filter(|u| !is_keyword_name(self.ctx, *u))
             .filter(|u| self.origin(name, *u) == Some(scope))
             .collect();
@@ -397,13 +463,14 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
 /// (a session helper, a library that reads the callback): what that does with the state is unknown.
 fn request_handed_off<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
+    shared: &Shared<'t>,
     region: &Region<'t>,
     read: &Read<'t>,
 ) -> bool {
     let Some(root) = read.root else {
         return false;
     };
-    ctx.uses_of(root).filter(|u| region.contains(*u)).any(|u| {
+    shared.uses_in(ctx, root, region).into_iter().any(|u| {
         let Some(call) = call_of_argument(ctx, u) else {
             return false;
         };
