@@ -239,7 +239,19 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Read<'t>> {
                 matches!(ctx.view(d), View::Call { callee, .. }
                     if matches!(ctx.callee_name(callee), Some("get" | "route" | "api_route")))
             });
-            if !routed {
+            // A dependency (`Depends(verify_state)`) may check the state where this file cannot see.
+            let depends = params.iter().any(|(_, n)| {
+                ctx.parent(*n)
+                    .and_then(|p| ctx.d.default_value(p, ctx.src))
+                    .is_some_and(|(_, v)| match ctx.view(ctx.unwrap(v)) {
+                        View::Call { callee, .. } => !matches!(
+                            ctx.callee_name(callee),
+                            Some("Query" | "Path" | "Header" | "Cookie" | "Body" | "Form")
+                        ),
+                        _ => false,
+                    })
+            });
+            if !routed || depends {
                 continue;
             }
             for (name, node) in params {
