@@ -125,6 +125,7 @@ pub fn judge<'t, D: Dialect>(
         seen: HashSet::new(),
         work: Vec::new(),
         raw: false,
+        resolved: false,
     };
     for node in in_region(&shared.state_nodes, region) {
         let Some(r) = shared.state_reads.iter().find(|r| r.node.id() == node.id()) else {
@@ -162,6 +163,11 @@ pub fn judge<'t, D: Dialect>(
     if ev.unknown || ev.checked {
         return None;
     }
+    // Resolved to an awaiter that does not destructure `{ code, state }`: it reads the state in a way not
+    // followed here (`result.state`).
+    if j.resolved && in_region(&shared.paired, region).is_empty() {
+        return None;
+    }
     if let Some(p) = ev.log_only {
         return Some((StateGap::LogOnly, Some(p)));
     }
@@ -191,6 +197,8 @@ struct Judge<'a, 't, 'd, D: Dialect> {
     work: Vec<(Node<'t>, bool)>,
     /// The returned state is read at all.
     raw: bool,
+    /// The state was handed to a promise's `resolve`.
+    resolved: bool,
 }
 
 impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
@@ -360,6 +368,7 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
         }
         if name == "resolve" {
             // Handed to whoever awaits the listener's promise, which reads it back with the code.
+            self.resolved = true;
             return false;
         }
         let lower = name.to_ascii_lowercase();
@@ -478,8 +487,23 @@ fn request_handed_off<'t, D: Dialect>(
             return false;
         };
         let name = ctx.callee_name(callee).unwrap_or("");
-        !is_log(ctx, callee, name)
-            && !matches!(name, "URL" | "URLSearchParams" | "callbackParams")
-            && !ctx.ix.functions.contains_key(name)
+        // A helper of this file on the way to the exchange is part of the callback and judged with it.
+        let on_the_way = ctx.ix.functions.get(name).is_some_and(|fs| {
+            fs.iter()
+                .any(|f| region.functions.iter().any(|r| r.id() == f.id()))
+        });
+        !is_log(ctx, callee, name) && !READS_REQUEST.contains(&name) && !on_the_way
     })
 }
+
+/// Calls that take the request to read it, and check nothing: URL parsing, cookies, openid-client's
+/// `callbackParams`.
+const READS_REQUEST: &[&str] = &[
+    "URL",
+    "URLSearchParams",
+    "callbackParams",
+    "getCookie",
+    "getSignedCookie",
+    "getCookies",
+    "parseCookies",
+];
