@@ -176,3 +176,55 @@ pub fn call_of_argument<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) ->
     }
     None
 }
+
+/// Decorators that do not look at the request's parameters.
+const PLAIN_DECORATORS: &[&str] = &[
+    "get",
+    "post",
+    "route",
+    "api_route",
+    "login_required",
+    "csrf_exempt",
+    "require_GET",
+    "require_http_methods",
+    "never_cache",
+    "cache_control",
+    "staticmethod",
+    "classmethod",
+];
+
+/// Whether something around a handler may check the state before it runs: route middleware passed with it
+/// (`app.get("/cb", checkState, handler)`, `passport.authenticate(…)`), a decorator other than the route's
+/// (`@require_oauth_state`), or route dependencies (`@app.get("/cb", dependencies=[Depends(…)])`).
+pub fn guarded_around<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, handler: Node<'t>) -> bool {
+    if let Some(call) = call_of_argument(ctx, handler) {
+        if let View::Call { callee, args, .. } = ctx.view(call) {
+            let route = matches!(
+                ctx.callee_name(callee),
+                Some("get" | "post" | "all" | "put" | "use" | "route" | "on")
+            );
+            let middleware = route
+                && args.iter().any(|a| match a {
+                    Arg::Positional(n) => {
+                        n.id() != handler.id() && !ctx.is_constant(*n) && !is_within(*n, handler)
+                    }
+                    Arg::Keyword(..) => false,
+                    Arg::Spread(_) => true,
+                });
+            if middleware {
+                return true;
+            }
+        }
+    }
+    ctx.d.decorators(handler).into_iter().any(|d| {
+        let (callee, args) = match ctx.view(d) {
+            View::Call { callee, args, .. } => (callee, args),
+            _ => (d, Vec::new()),
+        };
+        let name = ctx.callee_name(callee).unwrap_or("");
+        !PLAIN_DECORATORS.contains(&name)
+            || args
+                .iter()
+                .any(|a| matches!(a, Arg::Keyword("dependencies", _) | Arg::Spread(_)))
+    })
+}

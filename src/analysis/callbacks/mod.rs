@@ -342,6 +342,15 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         if connected.iter().any(|(i, _)| sites[*i].checked) || validated {
             continue;
         }
+        // Middleware, decorators or dependencies around the handler may check the state first.
+        if region
+            .functions
+            .iter()
+            .chain([&read_fn])
+            .any(|f| calls::guarded_around(ctx, *f))
+        {
+            continue;
+        }
         let site = &sites[*first];
         let read = read.unwrap_or(reads::Read {
             node: at,
