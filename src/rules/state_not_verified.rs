@@ -60,7 +60,7 @@ impl Rule for StateNotVerified {
                 d = d.with_related(cb.exchange, "the code is exchanged here");
             }
             if let Some(s) = cb.sent {
-                d = d.with_related(s, "state is sent here");
+                d = d.with_related(s, "the authorization request that sends state");
             }
             out.push(d);
         }

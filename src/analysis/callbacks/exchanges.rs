@@ -121,6 +121,11 @@ fn matches(qualified: &str, package: &str, method: &str) -> bool {
     (rest.starts_with('.') || rest.starts_with('/')) && qualified.rsplit('.').next() == Some(method)
 }
 
+#[cfg(test)]
+pub fn matches_for_tests(qualified: &str, package: &str, method: &str) -> bool {
+    matches(qualified, package, method)
+}
+
 /// Every exchange in the file.
 pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
     let mut out = Vec::new();

@@ -375,3 +375,57 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     facts.unverified_callbacks.dedup_by_key(|c| c.span);
     visits + shared.visits.get()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::StateGap;
+    use crate::lang::Lang;
+
+    fn gaps(lang: Lang, src: &str) -> Vec<StateGap> {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.unverified_callbacks.iter().map(|c| c.gap).collect()
+    }
+
+    #[test]
+    fn library_names_match_on_the_resolved_package_only() {
+        assert!(super::exchanges::matches_for_tests(
+            "openid-client.Issuer.discover().Client().callback",
+            "openid-client",
+            "callback"
+        ));
+        assert!(super::exchanges::matches_for_tests(
+            "@modelcontextprotocol/sdk/client/auth.js.auth",
+            "@modelcontextprotocol/sdk",
+            "auth"
+        ));
+        assert!(!super::exchanges::matches_for_tests(
+            "openid-client-helpers.callback",
+            "openid-client",
+            "callback"
+        ));
+        assert!(!super::exchanges::matches_for_tests(
+            "client.callback",
+            "openid-client",
+            "callback"
+        ));
+    }
+
+    #[test]
+    fn a_bare_callback_named_like_a_library_method_is_not_an_exchange() {
+        // `client` is not resolved to openid-client: its `callback` is unknown, and so is its check.
+        let js =
+            "const { code, state } = req.query;\nawait client.callback(uri, { code, state });\n";
+        assert!(gaps(Lang::JavaScript, js).is_empty());
+    }
+
+    #[test]
+    fn python_is_none_is_a_presence_test_and_not_in_is_unknown() {
+        let presence = "from flask import request\nimport requests\n\
+            def cb():\n    code = request.args.get('code')\n    state = request.args.get('state')\n    \
+            if state is None:\n        raise ValueError('no state')\n    \
+            return requests.post(URL, data={'grant_type': 'authorization_code', 'code': code})\n";
+        assert_eq!(gaps(Lang::Python, presence), [StateGap::PresenceOnly]);
+        let membership = presence.replace("if state is None:", "if state not in PENDING:");
+        assert!(gaps(Lang::Python, &membership).is_empty());
+    }
+}
