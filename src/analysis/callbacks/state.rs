@@ -496,8 +496,8 @@ fn request_handed_off<'t, D: Dialect>(
     })
 }
 
-/// Calls that take the request to read it, and check nothing: URL parsing, cookies, openid-client's
-/// `callbackParams`.
+/// Calls that take the request (or Hono's context) to read it or set cookies, and check nothing: URL
+/// parsing, cookie helpers, openid-client's `callbackParams`.
 const READS_REQUEST: &[&str] = &[
     "URL",
     "URLSearchParams",
@@ -506,4 +506,7 @@ const READS_REQUEST: &[&str] = &[
     "getSignedCookie",
     "getCookies",
     "parseCookies",
+    "setCookie",
+    "setSignedCookie",
+    "deleteCookie",
 ];
