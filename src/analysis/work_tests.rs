@@ -278,6 +278,22 @@ fn callbacks_connect_to_their_own_exchange_and_state() {
     assert_eq!(lines, [6]);
     assert!(work.callback_visits <= 16 * N, "{work:?}");
 
+    // One helper redeems for every handler: each handler connects to it through its own call.
+    let shared = |n: usize| {
+        let mut s = String::from(
+            "const app = require(\"express\")();\nasync function redeem(code) {\n  return fetch(URL, { method: \"POST\", body: new URLSearchParams({ grant_type: \"authorization_code\", code }) });\n}\n",
+        );
+        for i in 0..n {
+            s += &format!(
+                "app.get(\"/cb{i}\", async (req, res) => {{\n  const {{ code, state }} = req.query;\n  if (state !== req.session.state) {{ console.warn(\"mismatch\"); }}\n  res.json(await redeem(code));\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, shared);
+    assert_eq!(facts.unverified_callbacks.len(), N, "{work:?}");
+    assert!(work.callback_visits <= 16 * N, "{work:?}");
+
     let py = |n: usize| {
         let mut s = String::from("import requests\nfrom flask import request, session, abort\n");
         for i in 0..n {

@@ -24,8 +24,8 @@ use reads::Param;
 
 /// How many callbacks one file may judge (each costs its region's uses).
 const MAX_CALLBACKS: usize = 1024;
-/// How many functions (the exchange's, its callers and theirs) a callback's region may span.
-const MAX_PATH: usize = 16;
+/// How many functions (the exchange's, its callers and theirs) the way up from one exchange may hold.
+const MAX_PATH: usize = 4096;
 
 /// The code a callback runs between reading the code and exchanging it.
 pub struct Region<'t> {
@@ -131,14 +131,16 @@ struct Step<'t> {
 }
 
 /// The exchange's function and its callers in the file (by name, when one function has the name), two
-/// levels up.
+/// levels up, each function once.
 fn steps<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     exchange: Node<'t>,
     graph: &Graph<'t>,
 ) -> Vec<Step<'t>> {
+    let first = function_of(ctx, exchange);
+    let mut seen: HashSet<usize> = HashSet::from([first.id()]);
     let mut out = vec![Step {
-        function: function_of(ctx, exchange),
+        function: first,
         point: exchange,
         next: None,
     }];
@@ -149,11 +151,12 @@ fn steps<'t, D: Dialect>(
             let f = out[i].function;
             let calls: Vec<Node<'t>> = graph.callers_of(&f).collect();
             for call in calls {
-                if out.len() >= MAX_PATH {
-                    break;
+                let function = function_of(ctx, call);
+                if out.len() >= MAX_PATH || !seen.insert(function.id()) {
+                    continue;
                 }
                 out.push(Step {
-                    function: function_of(ctx, call),
+                    function,
                     point: call,
                     next: Some(i),
                 });
@@ -164,49 +167,36 @@ fn steps<'t, D: Dialect>(
     out
 }
 
-/// The region of a callback that reads in `read_fn`, if one of the steps connects to it: a step's function
-/// holds the read (the same function, or one around the listener that reads), the read's function holds
-/// the step (the exchange in a nested callback), or the step's function calls a function that holds the
-/// read (`const code = await waitForCode(port)`, whose listener resolves the promise).
-fn connect<'t, D: Dialect>(
-    ctx: &Ctx<'t, '_, D>,
-    read_fn: Node<'t>,
-    steps: &[Step<'t>],
-    graph: &Graph<'t>,
-) -> Option<Region<'t>> {
-    let root = ctx.root.id();
-    let read_chain = chain(ctx, read_fn);
-    for (i, s) in steps.iter().enumerate() {
-        let x = s.function;
-        let mut functions = Vec::new();
-        if x.id() == read_fn.id() || (x.id() != root && read_chain.iter().any(|f| f.id() == x.id()))
-        {
-            functions.push(x);
-        } else if read_fn.id() != root && chain(ctx, x).iter().any(|f| f.id() == read_fn.id()) {
-            functions.push(read_fn);
-        } else if let Some(g) = read_chain.iter().find(|g| {
-            g.id() != root
-                && graph
-                    .callers_of(g)
-                    .any(|c| function_of(ctx, c).id() == x.id())
-        }) {
-            functions.extend([x, *g]);
-        } else {
-            continue;
-        }
-        let mut region = Region {
-            functions,
-            points: Vec::new(),
-        };
-        let mut at = Some(i);
-        while let Some(j) = at {
-            region.functions.push(steps[j].function);
-            region.points.push(steps[j].point);
-            at = steps[j].next;
-        }
-        return Some(region);
+/// How a step's function is tied to the function that reads the code.
+#[derive(Clone, Copy)]
+enum Link<'t> {
+    /// It is the read's function or one around it (the listener that reads is inside).
+    Holds,
+    /// The read's function holds it (the exchange in a nested callback).
+    Inside,
+    /// It calls this function, which holds the read (`const code = await waitForCode(port)`).
+    Calls(Node<'t>),
+}
+
+/// The region of a callback that reads in `read_fn` and reaches the exchange through step `i`.
+fn region<'t>(read_fn: Node<'t>, steps: &[Step<'t>], i: usize, link: Link<'t>) -> Region<'t> {
+    let x = steps[i].function;
+    let functions = match link {
+        Link::Holds => vec![x],
+        Link::Inside => vec![read_fn],
+        Link::Calls(g) => vec![x, g],
+    };
+    let mut region = Region {
+        functions,
+        points: Vec::new(),
+    };
+    let mut at = Some(i);
+    while let Some(j) = at {
+        region.functions.push(steps[j].function);
+        region.points.push(steps[j].point);
+        at = steps[j].next;
     }
-    None
+    region
 }
 
 /// The nodes of a list sorted by start that lie inside `outer`.
@@ -216,13 +206,13 @@ pub fn within<'a, 't>(sorted: &'a [Node<'t>], outer: Node<'t>) -> &'a [Node<'t>]
     &sorted[from..to.max(from)]
 }
 
-/// Which exchanges a read can connect to, by the functions their steps are in: a read connects only to
-/// exchanges whose steps are in a function around it, in a function inside it, or in a caller of one.
+/// Where the steps of every exchange are, so that a read finds the exchanges it connects to by looking up
+/// the functions around it instead of trying them all.
 struct Reach {
-    /// Site indices by the id of a function one of their steps is in.
-    by_function: HashMap<usize, Vec<usize>>,
-    /// Site indices by the id of a function (not the module) around one of their steps.
-    inside: HashMap<usize, Vec<usize>>,
+    /// (exchange function, step) by the id of the step's function.
+    by_function: HashMap<usize, Vec<(usize, usize)>>,
+    /// (exchange function, step) by the id of a function (not the module) around the step's function.
+    inside: HashMap<usize, Vec<(usize, usize)>>,
 }
 
 impl Reach {
@@ -231,16 +221,16 @@ impl Reach {
             by_function: HashMap::new(),
             inside: HashMap::new(),
         };
-        for (i, steps) in all_steps.iter().enumerate() {
-            for s in steps {
+        for (e, steps) in all_steps.iter().enumerate() {
+            for (i, s) in steps.iter().enumerate() {
                 reach
                     .by_function
                     .entry(s.function.id())
                     .or_default()
-                    .push(i);
-                for f in chain(ctx, s.function) {
+                    .push((e, i));
+                for f in chain(ctx, s.function).into_iter().skip(1) {
                     if f.id() != ctx.root.id() {
-                        reach.inside.entry(f.id()).or_default().push(i);
+                        reach.inside.entry(f.id()).or_default().push((e, i));
                     }
                 }
             }
@@ -248,29 +238,41 @@ impl Reach {
         reach
     }
 
-    /// The sites a callback that reads in `read_fn` may connect to, in order.
-    fn candidates<'t, D: Dialect>(
+    /// The steps a callback that reads in `read_fn` connects to, with how, in the order of the exchanges.
+    fn links<'t, D: Dialect>(
         &self,
         ctx: &Ctx<'t, '_, D>,
         read_fn: Node<'t>,
         graph: &Graph<'t>,
-    ) -> Vec<usize> {
+    ) -> Vec<(usize, usize, Link<'t>)> {
+        let root = ctx.root.id();
         let mut out = Vec::new();
-        let read_chain = chain(ctx, read_fn);
-        for f in &read_chain {
-            out.extend(self.by_function.get(&f.id()).into_iter().flatten());
-            if f.id() != ctx.root.id() {
-                for c in graph.callers_of(f) {
-                    let caller = function_of(ctx, c);
-                    out.extend(self.by_function.get(&caller.id()).into_iter().flatten());
+        let found = |f: Node<'t>| self.by_function.get(&f.id()).into_iter().flatten();
+        for f in chain(ctx, read_fn) {
+            if f.id() == read_fn.id() || f.id() != root {
+                out.extend(found(f).map(|&(e, i)| (e, i, Link::Holds)));
+            }
+            if f.id() != root {
+                for c in graph.callers_of(&f) {
+                    out.extend(found(function_of(ctx, c)).map(|&(e, i)| (e, i, Link::Calls(f))));
                 }
             }
         }
-        if read_fn.id() != ctx.root.id() {
-            out.extend(self.inside.get(&read_fn.id()).into_iter().flatten());
+        if read_fn.id() != root {
+            for f in [read_fn] {
+                out.extend(
+                    self.inside
+                        .get(&f.id())
+                        .into_iter()
+                        .flatten()
+                        .map(|&(e, i)| (e, i, Link::Inside)),
+                );
+            }
         }
-        out.sort_unstable();
-        out.dedup();
+        // One link per exchange: the first found (the closest).
+        let mut seen = HashSet::new();
+        out.retain(|(e, _, _)| seen.insert(*e));
+        out.sort_by_key(|(e, _, _)| *e);
         out
     }
 }
@@ -291,7 +293,21 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         .find(|r| matches!(r.state, Provision::InRequest | Provision::ByLibrary))
         .map(|r| r.span);
     let graph = Graph::new(ctx);
-    let all_steps: Vec<Vec<Step>> = sites.iter().map(|s| steps(ctx, s.node, &graph)).collect();
+    // The exchanges by the function they are in: the steps up from a function are the same for all.
+    let mut exchange_fns: Vec<(Node, Vec<usize>)> = Vec::new();
+    let mut fn_index: HashMap<usize, usize> = HashMap::new();
+    for (i, site) in sites.iter().enumerate() {
+        let f = function_of(ctx, site.node);
+        let e = *fn_index.entry(f.id()).or_insert_with(|| {
+            exchange_fns.push((site.node, Vec::new()));
+            exchange_fns.len() - 1
+        });
+        exchange_fns[e].1.push(i);
+    }
+    let all_steps: Vec<Vec<Step>> = exchange_fns
+        .iter()
+        .map(|(first, _)| steps(ctx, *first, &graph))
+        .collect();
     let reach = Reach::new(ctx, &all_steps);
     let shared = state::Shared::new(ctx, &reads);
     let mut visits = 0;
@@ -316,15 +332,12 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         if judged.contains(&read_fn.id()) {
             continue;
         }
-        let reachable = reach.candidates(ctx, read_fn, &graph);
-        visits += reachable.len() + 1;
-        let connected: Vec<(usize, Region)> = reachable
-            .into_iter()
-            .filter_map(|i| connect(ctx, read_fn, &all_steps[i], &graph).map(|r| (i, r)))
-            .collect();
-        let Some((first, region)) = connected.first() else {
+        let links = reach.links(ctx, read_fn, &graph);
+        visits += links.len() + 1;
+        let Some(&(e, i, link)) = links.first() else {
             continue;
         };
+        let region = &region(read_fn, &all_steps[e], i, link);
         judged.insert(read_fn.id());
         // Any exchange on this callback's way that the library checks, or a validator: checked.
         // A validator counts in the callback or around it (a script that validates at top level and
@@ -339,7 +352,8 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
                     .iter()
                     .any(|v| function_of(ctx, *v).id() == f.id())
             });
-        if connected.iter().any(|(i, _)| sites[*i].checked) || validated {
+        let connected = links.iter().flat_map(|(e, _, _)| &exchange_fns[*e].1);
+        if connected.clone().any(|i| sites[*i].checked) || validated {
             continue;
         }
         // Middleware, decorators or dependencies around the handler may check the state first.
@@ -351,7 +365,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         {
             continue;
         }
-        let site = &sites[*first];
+        let site = &sites[exchange_fns[e].1[0]];
         let read = read.unwrap_or(reads::Read {
             node: at,
             param: Param::Code,
