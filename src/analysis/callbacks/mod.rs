@@ -259,15 +259,13 @@ impl Reach {
             }
         }
         if read_fn.id() != root {
-            for f in [read_fn] {
-                out.extend(
-                    self.inside
-                        .get(&f.id())
-                        .into_iter()
-                        .flatten()
-                        .map(|&(e, i)| (e, i, Link::Inside)),
-                );
-            }
+            out.extend(
+                self.inside
+                    .get(&read_fn.id())
+                    .into_iter()
+                    .flatten()
+                    .map(|&(e, i)| (e, i, Link::Inside)),
+            );
         }
         // One link per exchange: the first found (the closest).
         let mut seen = HashSet::new();
