@@ -29,6 +29,31 @@ pub const CONVERSIONS: &[&str] = &[
     "strip",
 ];
 
+/// Calls that only send a value out (a response, a redirect, a URL being built): the state passed to them
+/// is echoed, not checked.
+pub const OUTPUTS: &[&str] = &[
+    "redirect",
+    "send",
+    "json",
+    "end",
+    "write",
+    "text",
+    "html",
+    "render",
+    "render_template",
+    "Response",
+    "RedirectResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "HttpResponse",
+    "HttpResponseRedirect",
+    "set",
+    "append",
+    "urlencode",
+    "stringify",
+    "dumps",
+];
+
 /// Names (lower case) of constant-time comparison helpers.
 pub const CONSTANT_TIME: &[&str] = &[
     "timingsafeequal",

@@ -13,7 +13,7 @@ use tree_sitter::Node;
 use super::super::{Arg, Ctx, Dialect, View};
 use super::calls::{
     body, call_of_argument, is_decoder, is_keyword_name, is_log, is_within, Body, CONSTANT_TIME,
-    CONVERSIONS,
+    CONVERSIONS, OUTPUTS,
 };
 use super::reads::{Param, Read};
 use super::Region;
@@ -365,6 +365,9 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
         }
         if CONVERSIONS.contains(&name) {
             return true;
+        }
+        if OUTPUTS.contains(&name) {
+            return false;
         }
         if name == "resolve" {
             // Handed to whoever awaits the listener's promise, which reads it back with the code.
