@@ -4,9 +4,14 @@
 //! the returned `state` before the exchange.
 //!
 //! `reads` finds where `code` and `state` come from the redirect; `exchanges` finds token requests and
-//! library exchanges (with the one table of what each library checks); `state` classifies the uses of the
-//! returned state in the callback's region. Dependencies go one way: this module uses all three; `state`
-//! uses `reads` and the `Region` defined here.
+//! library exchanges (with the one table of what each library checks); `calls` knows what calls and blocks
+//! do (stop, log, decode, echo); `state` classifies the uses of the returned state in the callback's region.
+//! Dependencies go one way: this module uses all four; `state` uses `reads`, `calls` and the `Region`
+//! defined here.
+//!
+//! The result gates CI, so every doubt is silence: a state or request handed to a function whose behaviour
+//! is not known, middleware or decorators around the handler, a library exchange whose receiver does not
+//! resolve to its package, a listener's result kept whole — all give no finding.
 
 mod calls;
 mod exchanges;
