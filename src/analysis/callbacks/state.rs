@@ -440,20 +440,21 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
                 if !is_within(b.condition, cmp) {
                     return Body::Unknown;
                 }
-                if mismatch_when_true {
-                    return body(ctx, b.consequence);
+                let (mismatch, matched) = if mismatch_when_true {
+                    (Some(b.consequence), b.alternative)
+                } else {
+                    (b.alternative, Some(b.consequence))
+                };
+                // `if (state === saved) { exchange } else { log }`: the exchange runs only on a match, or
+                // the listener hands the code over only then (`resolve(code)`).
+                if matched.is_some_and(|m| {
+                    self.region.points.iter().any(|p| is_within(m, *p)) || resolves(ctx, m)
+                }) {
+                    return Body::Stops;
                 }
-                return match b.alternative {
-                    Some(alt) => body(ctx, alt),
-                    // `if (state === saved) { exchange }`: the exchange runs only on a match.
-                    None if self
-                        .region
-                        .points
-                        .iter()
-                        .any(|p| is_within(b.consequence, *p)) =>
-                    {
-                        Body::Stops
-                    }
+                return match mismatch {
+                    Some(m) => body(ctx, m),
+                    // `if (state === saved) { log }` and nothing else: the comparison decides nothing.
                     None => match body(ctx, b.consequence) {
                         Body::LogsOnly => Body::LogsOnly,
                         _ => Body::Unknown,
@@ -469,6 +470,15 @@ impl<'t, D: Dialect> Judge<'_, 't, '_, D> {
         }
         Body::Unknown
     }
+}
+
+/// Whether a block resolves a promise (a listener handing its result over).
+fn resolves<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> bool {
+    crate::lang::Preorder::new(block).any(|n| {
+        n.is_named()
+            && ctx.d.class(n, ctx.src) == super::super::Class::Call
+            && matches!(ctx.view(n), View::Call { callee, .. } if ctx.callee_name(callee) == Some("resolve"))
+    })
 }
 
 /// Whether the request object the code came from is handed whole to something this file does not define
