@@ -77,7 +77,8 @@ pub enum Body {
     Unknown,
 }
 
-/// What a block does when it runs: stops (throw, return, abort), only logs, or calls something else.
+/// What a block does when it runs: stops (throw, return, abort), only logs, or does something else (calls,
+/// assignments).
 pub fn body<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> Body {
     let mut unknown = false;
     let mut logging: Vec<Node<'t>> = Vec::new();
@@ -90,6 +91,12 @@ pub fn body<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> Body {
         }
         if logging.iter().any(|l| is_within(*l, node)) {
             continue;
+        }
+        // `error = "state mismatch"`: a flag that later code may act on.
+        let mut bound = Vec::new();
+        ctx.d.bindings(node, ctx.src, &mut bound);
+        if !bound.is_empty() || ctx.d.member_write(node).is_some() {
+            unknown = true;
         }
         if let View::Call { callee, .. } = ctx.view(node) {
             let name = ctx.callee_name(callee).unwrap_or("");
