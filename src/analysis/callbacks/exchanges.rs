@@ -28,10 +28,13 @@ pub enum Checks {
     SessionState,
 }
 
-/// One library exchange: the package its receiver is imported from, the method, and what it checks.
+/// One library exchange: the package its receiver is imported from, a part its resolved receiver must
+/// name (the class whose method redeems a code, when others of the package share the method name), the
+/// method, and what it checks.
 #[derive(Clone, Copy, Debug)]
 pub struct Exchange {
     pub package: &'static str,
+    pub receiver: &'static str,
     pub method: &'static str,
     pub checks: Checks,
 }
@@ -39,6 +42,21 @@ pub struct Exchange {
 const fn ex(package: &'static str, method: &'static str, checks: Checks) -> Exchange {
     Exchange {
         package,
+        receiver: "",
+        method,
+        checks,
+    }
+}
+
+const fn ex_on(
+    package: &'static str,
+    receiver: &'static str,
+    method: &'static str,
+    checks: Checks,
+) -> Exchange {
+    Exchange {
+        package,
+        receiver,
         method,
         checks,
     }
@@ -84,7 +102,13 @@ pub static EXCHANGES: &[Exchange] = &[
         Checks::Never,
     ),
     ex("arctic", "validateAuthorizationCode", Checks::Never),
-    ex("simple-oauth2", "getToken", Checks::Never),
+    // simple-oauth2's `ClientCredentials` and `ResourceOwnerPassword` have a `getToken` too.
+    ex_on(
+        "simple-oauth2",
+        ".AuthorizationCode",
+        "getToken",
+        Checks::Never,
+    ),
     ex("google-auth-library", "getToken", Checks::Never),
     ex("googleapis", "getToken", Checks::Never),
     ex("requests_oauthlib", "fetch_token", Checks::SessionState),
@@ -198,6 +222,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
     for &s in &ctx.ix.strings {
         if ctx.text(s).contains("grant_type=authorization_code")
             && !ctx.d.is_docstring(ctx.parent(s))
+            && sent_somewhere(ctx, s)
         {
             out.push(token(s));
         }
@@ -205,6 +230,38 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
     out.sort_by_key(|s| s.node.start_byte());
     out.dedup_by_key(|s| s.node.id());
     out
+}
+
+/// Whether a string is a value that goes somewhere (an argument, a variable, an entry, a larger string),
+/// not one that is searched for or compared (`assert "grant_type=authorization_code" in body`).
+fn sent_somewhere<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, s: Node<'t>) -> bool {
+    if super::calls::call_of_argument(ctx, s).is_some() || ctx.ix.binding_of_value(s.id()).is_some()
+    {
+        return true;
+    }
+    let Some(parent) = ctx.parent(s) else {
+        return false;
+    };
+    let grandparent = ctx.parent(parent).map(|g| ctx.view(g));
+    matches!(
+        ctx.view(parent),
+        View::Add(..) | View::Percent(..) | View::Str(_) | View::Adjacent(_) | View::Wrapped(_)
+    ) || matches!(grandparent, Some(View::Object(_)))
+}
+
+/// Whether a library call redeems a code written in the source (tests, documentation): not a callback.
+fn literal_code<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, args: &[Arg<'t>]) -> bool {
+    let code = args
+        .iter()
+        .find_map(|a| match a {
+            Arg::Keyword("code", v) => Some(*v),
+            _ => None,
+        })
+        .or_else(|| match args.first() {
+            Some(Arg::Positional(v)) => Some(*v),
+            _ => None,
+        });
+    code.is_some_and(|c| ctx.string_value(c).is_some())
 }
 
 fn library<'t, D: Dialect>(
@@ -219,7 +276,26 @@ fn library<'t, D: Dialect>(
     let mut known = known.peekable();
     known.peek()?;
     let qualified = ctx.qualify(callee, 0)?;
-    let entry = known.find(|e| matches(&qualified, e.package, e.method))?;
+    let entry = known
+        .find(|e| matches(&qualified, e.package, e.method) && qualified.contains(e.receiver))?;
+    if entry.checks == Checks::Never && literal_code(ctx, args) {
+        return None;
+    }
+    // `fetch_token` without a code or the redirect is another grant (client credentials, a refresh).
+    let keyword = |k: &str| {
+        args.iter()
+            .any(|a| matches!(a, Arg::Keyword(n, _) if *n == k))
+    };
+    if entry.checks == Checks::SessionState && literal_code(ctx, args) && keyword("code") {
+        return None;
+    }
+    if entry.checks == Checks::SessionState
+        && !keyword("code")
+        && !keyword("authorization_response")
+        && !args.iter().any(|a| matches!(a, Arg::Spread(_)))
+    {
+        return None;
+    }
     let checked = match entry.checks {
         Checks::Never => false,
         Checks::Always => true,
