@@ -66,6 +66,9 @@ pub fn query_root<'t, D: Dialect>(
     let node = ctx.unwrap(node);
     match ctx.view(node) {
         View::Member { object, property } if QUERY_MEMBERS.contains(&property) => {
+            if location_header(ctx, object, depth + 1) {
+                return None;
+            }
             Some(root_name(ctx, object, depth + 1))
         }
         View::Call { callee, args, .. } => {
@@ -113,6 +116,45 @@ pub fn query_root<'t, D: Dialect>(
         },
         _ => None,
     }
+}
+
+/// Whether a URL is the `Location` header of a response this process fetched (a test driver or a client
+/// following an authorization server's redirect itself): no browser brings it, so it is not a callback.
+fn location_header<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) -> bool {
+    let mut cur = node;
+    for _ in depth..MAX_DEPTH {
+        cur = ctx.unwrap(cur);
+        match ctx.view(cur) {
+            View::Call { callee, args, .. } => {
+                let first = Ctx::<D>::arg(&args, 0, "");
+                match ctx.callee_name(callee) {
+                    Some("get") => {
+                        return first
+                            .and_then(|a| ctx.string_value(a))
+                            .is_some_and(|k| k.eq_ignore_ascii_case("location"))
+                    }
+                    Some("URL" | "urlparse" | "urlsplit") => match first {
+                        Some(a) => cur = a,
+                        None => return false,
+                    },
+                    _ => return false,
+                }
+            }
+            View::Index { index, .. } => {
+                return ctx
+                    .string_value(index)
+                    .is_some_and(|k| k.eq_ignore_ascii_case("location"))
+            }
+            View::Member { object, .. } => cur = object,
+            View::Or(left, _) => cur = left,
+            View::Ident(name) => match ctx.resolve_ident(name, cur) {
+                Some(v) => cur = v,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The plain name an expression starts from, through members, calls and `new URL(req.url)`.
