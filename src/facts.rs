@@ -1,6 +1,8 @@
 //! The language-neutral facts that extractors produce and rules consume. Nothing here knows tree-sitter.
 //! Every fact carries a `Span` (0-based byte offsets into the file's text, BOM excluded).
 
+pub use crate::summary::Foreign;
+
 /// A byte range in a file's text. Conversion to lines and columns happens once, in `source::LineIndex`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -25,6 +27,17 @@ pub struct FileFacts {
     pub verifier_writes: Vec<VerifierWrite>,
     pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub suppressions: Vec<Suppression>,
+}
+
+impl FileFacts {
+    /// Whether the analyses found nothing at all (no fact, no suppression comment).
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+            && self.plain_methods.is_empty()
+            && self.verifier_sources.is_empty()
+            && self.verifier_writes.is_empty()
+            && self.suppressions.is_empty()
+    }
 }
 
 /// The language family a file belongs to (JavaScript and TypeScript share theirs).
@@ -147,6 +160,9 @@ pub struct VerifierSource {
     pub entropy: Entropy,
     /// Where the value becomes a verifier, when that is elsewhere (the caller of a helper).
     pub used_at: Option<Span>,
+    /// Where the value becomes a verifier when that is in another module (the caller of an exported
+    /// helper).
+    pub used_elsewhere: Option<Foreign>,
 }
 
 /// The scope of the store a verifier is written to.
@@ -154,6 +170,9 @@ pub struct VerifierSource {
 pub enum StoreScope {
     /// Created at module level, at import time.
     ModuleInit,
+    /// One instance for the whole module (`export const auth = new AuthClient()`) of a class that keeps the
+    /// verifier in an attribute of its instances (`Class.attribute`).
+    Singleton { name: String, holder: String },
     /// A module-level (top-level) variable written from a function.
     ModuleVariable(String),
     /// A class or static attribute.
@@ -178,6 +197,9 @@ pub enum StoreScope {
 pub struct VerifierWrite {
     pub span: Span,
     pub scope: StoreScope,
+    /// What another module adds that makes this a finding: for a module-level verifier or singleton, the
+    /// read by a function of that module; for a write inside a helper, the call that passes the verifier.
+    pub elsewhere: Option<Foreign>,
 }
 
 /// What is wrong with a callback's handling of the returned `state`.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::facts::Span;
+use crate::facts::{Foreign, Span};
 
 /// How bad a finding is if it is real. Ordered: `Low < Medium < High`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -88,6 +88,8 @@ pub struct Diagnostic {
     pub help: String,
     /// Other places that explain the finding (where a weak value is used as a verifier, say).
     pub related: Vec<(Span, String)>,
+    /// Such places in other files of the project (the handler of another module that reads the value).
+    pub elsewhere: Vec<(Foreign, String)>,
 }
 
 impl Diagnostic {
@@ -98,11 +100,17 @@ impl Diagnostic {
             message: message.into(),
             help: help.into(),
             related: Vec::new(),
+            elsewhere: Vec::new(),
         }
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
         self.related.push((span, label.into()));
+        self
+    }
+
+    pub fn with_elsewhere(mut self, place: Foreign, label: impl Into<String>) -> Self {
+        self.elsewhere.push((place, label.into()));
         self
     }
 }

@@ -104,6 +104,16 @@ static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the literal set is valid")
 });
 
+/// Whether a method name is one of the request words (`generateAuthUrl`, `authorization_url`,
+/// `buildAuthorizationUrl` …): a call that starts an authorization flow.
+pub fn starts_a_flow(name: &str) -> bool {
+    WORDS.iter().any(|(w, g)| {
+        *g == REQUEST
+            && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && name.contains(w)
+    })
+}
+
 /// One pass over the text: which groups of words it contains. Stops as soon as every group is seen.
 pub fn mentions(text: &str) -> Mentions {
     let mut seen = 0;

@@ -14,7 +14,9 @@ use crate::facts::FileFacts;
 use crate::finding::Diagnostic;
 use crate::lang::Lang;
 use crate::prefilter::Mentions;
+use crate::project::{self, Module};
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
+use crate::source::LineIndex;
 use crate::source::{self, Loaded, SkipReason};
 use crate::{analysis, prefilter, rules};
 
@@ -104,19 +106,17 @@ pub fn facts_of(lang: Lang, text: &str) -> Result<FileFacts, NotAnalysed> {
 }
 
 fn facts_with(lang: Lang, text: &str, mentions: Mentions) -> Result<FileFacts, NotAnalysed> {
-    let tree = crate::lang::parse(lang, text).map_err(|e| match e {
+    let tree = parse(lang, text)?;
+    analysis::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)
+}
+
+fn parse(lang: Lang, text: &str) -> Result<tree_sitter::Tree, NotAnalysed> {
+    crate::lang::parse(lang, text).map_err(|e| match e {
         crate::lang::ParseError::Refused(reason) => NotAnalysed::Skipped(reason),
         crate::lang::ParseError::GaveUp => NotAnalysed::Failed(
             "the parser gave up on this file; please report it with the file attached".into(),
         ),
-    })?;
-    let mut facts = analysis::extract(lang, &tree, text, mentions).map_err(NotAnalysed::Skipped)?;
-    facts.family = if lang.is_js_family() {
-        crate::facts::Family::JavaScript
-    } else {
-        crate::facts::Family::Python
-    };
-    Ok(facts)
+    })
 }
 
 /// Runs every rule over a file's facts, in registry order.
@@ -163,48 +163,116 @@ pub fn analyze_with(
     Ok((run_selected(&facts, enabled), facts, true))
 }
 
-/// Scans one candidate file. Never panics on bad input: every outcome is a `FileResult`.
-pub fn scan_file(candidate: &Candidate, opts: &ScanOptions) -> FileResult {
+/// What the first, per-file pass gives: a finished result (skipped, failed) or a module for the project
+/// phase.
+enum Pass {
+    Done(FileResult),
+    Module(Box<Module>),
+}
+
+/// The first pass over one candidate file: read, prefilter, parse, analyse and summarise. Never panics on
+/// bad input: every outcome is a `FileResult` or a `Module`.
+fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
     let path = candidate.path.clone();
-    let result = |outcome| FileResult {
-        path: path.clone(),
-        outcome,
-        source: None,
-        notices: Vec::new(),
+    let done = |outcome| {
+        Pass::Done(FileResult {
+            path: path.clone(),
+            outcome,
+            source: None,
+            notices: Vec::new(),
+        })
     };
     if !opts.include_tests && candidate.test_code {
-        return result(Outcome::Skipped(SkipReason::TestCode));
+        return done(Outcome::Skipped(SkipReason::TestCode));
     }
+    let text = match source::load(&candidate.fs_path, opts.max_file_size) {
+        Ok(Loaded::Text(text)) => text,
+        Ok(Loaded::Skip(reason)) => return done(Outcome::Skipped(reason)),
+        Err(e) => return done(Outcome::Error(format!("cannot read the file: {e}"))),
+    };
+    let mut module = Module {
+        path: path.clone(),
+        fs_path: candidate.fs_path.clone(),
+        lang: candidate.lang,
+        text: None,
+        parsed: false,
+        facts: FileFacts::default(),
+        summary: None,
+        asks: Default::default(),
+        env: Default::default(),
+    };
+    let mentions = prefilter::mentions(&text);
+    if opts.prefilter && !mentions.needs_parse() {
+        return Pass::Module(Box::new(module));
+    }
+    match parse_and_analyze(candidate.lang, &text, mentions) {
+        Ok(mut analysed) => {
+            let index = LineIndex::new(&text);
+            analysed.summary.place(&path, &text, &index);
+            analysed.asks.place(&path, &text, &index);
+            let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
+            module.summary = mentions.any().then_some(analysed.summary);
+            module.facts = analysed.facts;
+            module.asks = analysed.asks;
+            module.parsed = true;
+            // The text is kept only for what may be located or analysed again; the project phase reads
+            // any other file again if it needs it.
+            module.text = keep.then(|| Arc::from(text));
+            Pass::Module(Box::new(module))
+        }
+        Err(NotAnalysed::Skipped(reason)) => done(Outcome::Skipped(reason)),
+        Err(NotAnalysed::Failed(message)) => done(Outcome::Error(message)),
+    }
+}
+
+fn parse_and_analyze(
+    lang: Lang,
+    text: &str,
+    mentions: Mentions,
+) -> Result<analysis::Analysed, NotAnalysed> {
+    let tree = parse(lang, text)?;
+    // Files with OAuth words are summarised now (they are the ones that ask); any other is summarised only
+    // if the project phase needs a value from it.
+    analysis::analyze_module(
+        lang,
+        &tree,
+        text,
+        mentions,
+        &Default::default(),
+        mentions.any(),
+    )
+    .map_err(NotAnalysed::Skipped)
+}
+
+/// The last pass over one module, after the project phase: rules, locations, suppressions.
+fn finish(module: Module, opts: &ScanOptions) -> FileResult {
+    let Module {
+        path,
+        text,
+        parsed,
+        facts,
+        ..
+    } = module;
     // Only files a per-file-ignores glob could match pay for the absolute path.
-    let abs =
-        (!opts.per_file_ignores.is_empty()).then(|| opts.discover.base.root.join(&candidate.path));
+    let abs = (!opts.per_file_ignores.is_empty()).then(|| opts.discover.base.root.join(&path));
     let enabled = |id: &str| {
         opts.rules.contains(&id)
             && !abs
                 .as_ref()
                 .is_some_and(|abs| opts.per_file_ignores.ignores(abs, id))
     };
-    let text = match source::load(&candidate.fs_path, opts.max_file_size) {
-        Ok(Loaded::Text(text)) => text,
-        Ok(Loaded::Skip(reason)) => return result(Outcome::Skipped(reason)),
-        Err(e) => return result(Outcome::Error(format!("cannot read the file: {e}"))),
-    };
-    match analyze_with(candidate.lang, &text, opts.prefilter, &enabled) {
-        Ok((diagnostics, facts, parsed)) => {
-            let located = report::locate(&path, &text, diagnostics, &facts.suppressions, &enabled);
-            let source = (!located.findings.is_empty()).then(|| Arc::<str>::from(text));
-            FileResult {
-                path,
-                outcome: Outcome::Scanned {
-                    findings: located.findings,
-                    parsed,
-                },
-                source,
-                notices: located.notices,
-            }
-        }
-        Err(NotAnalysed::Skipped(reason)) => result(Outcome::Skipped(reason)),
-        Err(NotAnalysed::Failed(message)) => result(Outcome::Error(message)),
+    let diagnostics = run_selected(&facts, &enabled);
+    let text = text.unwrap_or_else(|| Arc::from(""));
+    let located = report::locate(&path, &text, diagnostics, &facts.suppressions, &enabled);
+    let source = (!located.findings.is_empty()).then_some(text);
+    FileResult {
+        path,
+        outcome: Outcome::Scanned {
+            findings: located.findings,
+            parsed,
+        },
+        source,
+        notices: located.notices,
     }
 }
 
@@ -215,11 +283,8 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     let start = Instant::now();
     let walked = Mutex::new(Vec::new());
     let found = discover::walk(roots, &opts.discover, &|c| {
-        let result = scan_file(&c, opts);
-        walked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(result);
+        let pass = first_pass(&c, opts);
+        walked.lock().unwrap_or_else(|e| e.into_inner()).push(pass);
     })?;
     let mut walk_skipped = Vec::new();
     let mut walk_errors = Vec::new();
@@ -235,24 +300,53 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
             }),
         }
     }
-    let work = || {
-        found
-            .candidates
-            .par_iter()
-            .map(|c| scan_file(c, opts))
-            .collect::<Vec<_>>()
-    };
-    let mut results = match rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.discover.threads)
+    let threads = opts.discover.threads;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .thread_name(|i| format!("skillaudit-{i}"))
         .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
+        .ok();
+    let in_pool = |f: &(dyn Fn() -> Vec<FileResult> + Sync)| match &pool {
+        Some(pool) => pool.install(f),
+        None => f(),
     };
-    // Explicit files first: `Report::build` keeps the first result of a file reached twice, and an explicit
-    // file is scanned even when it is test code.
-    results.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
+    // Explicit files first: a file reached twice keeps its first result, and an explicit file is scanned
+    // even when it is test code.
+    let mut passes: Vec<Pass> = match &pool {
+        Some(pool) => pool.install(|| {
+            found
+                .candidates
+                .par_iter()
+                .map(|c| first_pass(c, opts))
+                .collect()
+        }),
+        None => found
+            .candidates
+            .iter()
+            .map(|c| first_pass(c, opts))
+            .collect(),
+    };
+    passes.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let mut results = Vec::new();
+    let mut modules = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for pass in passes {
+        match pass {
+            Pass::Done(r) => results.push(r),
+            Pass::Module(m) if seen.insert(m.path.clone()) => modules.push(*m),
+            Pass::Module(_) => {}
+        }
+    }
+    // The project phase, on modules in path order so that it does not depend on scheduling.
+    modules.sort_by(|a, b| a.path.cmp(&b.path));
+    let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
+    let modules = Mutex::new(modules);
+    results.extend(in_pool(&|| {
+        std::mem::take(&mut *modules.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_par_iter()
+            .map(|m| finish(m, opts))
+            .collect()
+    }));
     let mut report = Report::build(
         results,
         walk_skipped,
@@ -262,5 +356,6 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     );
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
+    report.linked = linked;
     Ok(report)
 }

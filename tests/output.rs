@@ -232,3 +232,47 @@ fn rules_as_json() {
         }
     }
 }
+
+/// A mistake that spans two modules: the finding is in the module that makes the verifier, and every
+/// machine format points at the other file's handler that reads it.
+#[test]
+fn findings_across_files_name_the_other_file_in_json_and_sarif() {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "src/pkce.js",
+        "import { randomBytes } from \"node:crypto\";\nexport const codeVerifier = randomBytes(32).toString(\"base64url\");\n",
+    );
+    write(
+        dir.path(),
+        "src/routes/token.js",
+        "import { codeVerifier } from \"../pkce.js\";\n\nexport async function token(req) {\n  return fetch(\"https://idp/token\", { method: \"POST\", body: new URLSearchParams({ grant_type: \"authorization_code\", code: req.query.code, code_verifier: codeVerifier }) });\n}\n",
+    );
+    let scan = scan_json(dir.path(), &["."]);
+    assert_eq!(scan.code, Some(1), "{}", scan.stderr);
+    let findings = scan.json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f["rule_id"], "pkce-session-leak");
+    assert_eq!(f["path"], "src/pkce.js");
+    assert_eq!(f["line"], 2);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("src/routes/token.js"));
+    assert_eq!(f["related"][0]["path"], "src/routes/token.js");
+    assert_eq!(f["related"][0]["line"], 4);
+    let out = skillaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "sarif", "."])
+        .output()
+        .unwrap();
+    let sarif = json_of(&out.stdout);
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "src/routes/token.js");
+    assert_eq!(related["region"]["startLine"], 4);
+    // Named alone, the module has no importer in the scan: nothing to link, no finding.
+    let alone = scan_json(dir.path(), &["src/pkce.js"]);
+    assert_eq!(alone.code, Some(0), "{}", alone.json);
+}

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::{Arg, Ctx, Dialect, StrPart, View, MAX_DEPTH};
+use crate::summary::Value;
 
 /// How many pieces a flattened string keeps; past that the rest is unknown. A real request URL has a few
 /// dozen.
@@ -398,8 +399,21 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                 }
             }
             View::Ident(name) => self.fold_ident(name, node, depth),
+            View::Member { .. } => self.fold_imported(node),
             View::Wrapped(inner) => sub(inner),
             View::Number(_) => folds.push(Entry::Lit(self.text(node), Some(node))),
+            _ => HOLE_ID,
+        }
+    }
+
+    /// A constant string another module defines (`import { AUTH_BASE } from "./config"`), as the project
+    /// phase found it.
+    fn fold_imported(&self, node: Node<'t>) -> Id {
+        let Some(q) = self.import_path(node) else {
+            return HOLE_ID;
+        };
+        match self.imported_value(&q) {
+            Some(Value::Str(s)) => self.folds.push(Entry::Lit(s, None)),
             _ => HOLE_ID,
         }
     }
@@ -413,7 +427,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// per variable, however many times it is used.
     fn fold_ident(&self, name: &'t str, at: Node<'t>, depth: usize) -> Id {
         let Some((scope, bindings)) = self.lookup(name, at) else {
-            return HOLE_ID;
+            return self.fold_imported(at);
         };
         let key = (scope.id(), name);
         if let Some(known) = self.folds.by_name.borrow().get(&key) {

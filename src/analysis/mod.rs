@@ -8,17 +8,18 @@
 //! following a variable to its value) recurses over *our* views with an explicit depth limit (`MAX_DEPTH`),
 //! so a 100,000-deep expression costs at most `MAX_DEPTH` frames; deeper parts are treated as unknown.
 
-use std::collections::HashMap;
-
 use tree_sitter::{Node, Tree};
 
 use crate::facts::{FileFacts, Span};
 use crate::lang::Lang;
-use crate::prefilter::Mentions;
+use crate::prefilter::{self, Mentions};
 use crate::source::SkipReason;
+use crate::summary::{Asks, Env, ModuleSummary, Value};
 
 mod callbacks;
+mod ctx;
 mod eval;
+mod exports;
 mod fold;
 mod method;
 mod requests;
@@ -30,6 +31,7 @@ pub use crate::syntax::{
     bind_positions, index, js, py, Arg, Binding, Branch, Class, ClassField, Dialect, Entry, Index,
     Key, MemberWrite, StrPart, View, MAX_NESTING, POSITIONS,
 };
+pub use ctx::Ctx;
 pub use fold::{Folded, Piece};
 
 /// How deep one evaluation may follow expressions and bindings.
@@ -69,37 +71,64 @@ pub fn extract_with_work(
     src: &str,
     mentions: Mentions,
 ) -> Result<(FileFacts, Work), SkipReason> {
-    let _kinds = crate::lang::kinds_for(lang);
-    if lang.is_js_family() {
-        analyze(&js::Js { lang }, tree, src, mentions)
-    } else {
-        analyze(&py::Py, tree, src, mentions)
-    }
+    let env = Env::default();
+    let out = analyze_module(lang, tree, src, mentions, &env, false)?;
+    Ok((out.facts, out.work))
 }
 
-/// The shared state of an analysis of one file.
-pub struct Ctx<'t, 'd, D: Dialect> {
-    pub d: &'d D,
-    pub src: &'t str,
-    pub root: Node<'t>,
-    pub ix: Index<'t>,
-    /// The word groups the text holds (from the one prefilter pass).
-    pub mentions: Mentions,
-    /// `scope_of` answers for nodes the analyses asked about.
-    scopes: std::cell::RefCell<HashMap<usize, Node<'t>>>,
-    /// The folds of the file's strings, each expression folded once.
-    folds: fold::Folds<'t>,
+/// Everything one analysis of a module gives: its facts, the work, its summary for the project phase (when
+/// asked for) and what it could not answer alone.
+#[derive(Debug, Default)]
+pub struct Analysed {
+    pub facts: FileFacts,
+    pub work: Work,
+    pub summary: ModuleSummary,
+    pub asks: Asks,
 }
 
-fn analyze<D: Dialect>(
-    d: &D,
+/// Analyses one module with what the project phase knows of the others (`env`), and summarises it when
+/// `summarise` is set.
+pub fn analyze_module(
+    lang: Lang,
     tree: &Tree,
     src: &str,
     mentions: Mentions,
-) -> Result<(FileFacts, Work), SkipReason> {
+    env: &Env,
+    summarise: bool,
+) -> Result<Analysed, SkipReason> {
+    let _kinds = crate::lang::kinds_for(lang);
+    let mut out = if lang.is_js_family() {
+        analyze(&js::Js { lang }, tree, src, mentions, env, summarise)?
+    } else {
+        analyze(&py::Py, tree, src, mentions, env, summarise)?
+    };
+    out.facts.family = if lang.is_js_family() {
+        crate::facts::Family::JavaScript
+    } else {
+        crate::facts::Family::Python
+    };
+    Ok(out)
+}
+
+fn analyze<'t, D: Dialect>(
+    d: &D,
+    tree: &'t Tree,
+    src: &'t str,
+    mentions: Mentions,
+    env: &'t Env,
+    summarise: bool,
+) -> Result<Analysed, SkipReason> {
     let root = tree.root_node();
     // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
-    let ix = index::index(d, root, src, mentions.any())?;
+    let mut ix = index::index(d, root, src, mentions.any() || summarise)?;
+    // A name imported from a module of the project that holds a library client stands for that client
+    // (`import { oauth2Client } from "./auth/client"` is `googleapis.google.auth.OAuth2()`): every analysis
+    // that matches imports and qualified names then sees the library.
+    for q in ix.imports.values_mut() {
+        if let Some(Value::Qualified(made)) = env.imported.get(q.as_str()) {
+            *q = made.clone();
+        }
+    }
     let ctx = Ctx {
         d,
         src,
@@ -110,6 +139,9 @@ fn analyze<D: Dialect>(
         // One fold step per expression: a budget of one per byte is never reached by folding each
         // expression once, and bounds the file's work if something made the same expression fold again.
         folds: fold::Folds::new(src.len() + 10_000),
+        env,
+        asks: Default::default(),
+        holders: Default::default(),
     };
     let mut facts = FileFacts::default();
     let mut work = Work::default();
@@ -126,172 +158,44 @@ fn analyze<D: Dialect>(
         // After the requests: a request that sends state is pointed at from the callback's finding.
         work.callback_visits = callbacks::extract(&ctx, &mut facts);
     }
+    let summary = if summarise {
+        exports::summarise(&ctx)
+    } else {
+        ModuleSummary::default()
+    };
     work.fold_steps = ctx.folds.used();
+    let mut asks = ctx.asks.take();
+    // The receivers of calls that start a flow (`oauth2Client.generateAuthUrl(…)`, `make_session()
+    // .authorization_url(…)`) may be library clients made in another module: they are asked for.
+    if env.is_empty() && mentions.request {
+        let mut asks_for = Vec::new();
+        for &call in &ctx.ix.calls {
+            if let View::Call { callee, .. } = ctx.view(call) {
+                if let View::Member { object, property } = ctx.view(ctx.unwrap(callee)) {
+                    if prefilter::starts_a_flow(property) {
+                        let object = ctx.unwrap(object);
+                        let receiver = match ctx.view(object) {
+                            View::Call { callee, .. } => callee,
+                            _ => object,
+                        };
+                        asks_for.extend(ctx.import_path(receiver));
+                    }
+                }
+            }
+        }
+        asks.values.extend(asks_for);
+    }
     facts.suppressions = ctx.ix.suppressions;
-    Ok((facts, work))
+    Ok(Analysed {
+        facts,
+        work,
+        summary,
+        asks,
+    })
 }
 
 pub fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-impl<'t, D: Dialect> Ctx<'t, '_, D> {
-    pub fn text(&self, node: Node<'t>) -> &'t str {
-        &self.src[node.byte_range()]
-    }
-
-    pub fn view(&self, node: Node<'t>) -> View<'t> {
-        self.d.view(node, self.src)
-    }
-
-    /// Strips parentheses, `await` and type assertions.
-    pub fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
-        for _ in 0..MAX_DEPTH {
-            match self.view(node) {
-                View::Wrapped(inner) => node = inner,
-                _ => break,
-            }
-        }
-        node
-    }
-
-    /// The bindings of `name` visible from `at`: the innermost scope that binds it.
-    pub fn lookup<'s>(
-        &'s self,
-        name: &'t str,
-        at: Node<'t>,
-    ) -> Option<(Node<'t>, &'s [Binding<'t>])> {
-        let mut scope = self.scope_of(at);
-        loop {
-            if let Some(b) = self.ix.bindings_in(scope.id(), name) {
-                return Some((scope, b));
-            }
-            if scope.id() == self.root.id() {
-                return None;
-            }
-            scope = self.scope_of(scope);
-        }
-    }
-
-    /// A node's parent, from the index (tree-sitter finds one by walking down from the root, so climbing
-    /// with `Node::parent` costs the depth at every step).
-    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        self.ix.parent(node)
-    }
-
-    /// The identifiers named `name` in the file, in source order (uses and bindings alike).
-    pub fn uses_of(&self, name: &str) -> impl ExactSizeIterator<Item = Node<'t>> + '_ {
-        self.ix.idents(name)
-    }
-
-    /// The nearest enclosing function of a node, through the scope chain.
-    pub fn enclosing_function(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let mut scope = self.scope_of(node);
-        loop {
-            if self.d.is_function(scope) {
-                return Some(scope);
-            }
-            if scope.id() == self.root.id() {
-                return None;
-            }
-            scope = self.scope_of(scope);
-        }
-    }
-
-    /// The nearest enclosing scope of a node (itself excluded): from the index for scopes, climbing once and
-    /// remembered for other nodes.
-    pub fn scope_of(&self, node: Node<'t>) -> Node<'t> {
-        if let Some(s) = self.ix.scope_parent.get(&node.id()) {
-            return *s;
-        }
-        if let Some(s) = self.scopes.borrow().get(&node.id()) {
-            return *s;
-        }
-        // A node without a recorded parent (the module, an anonymous token) is in the module scope, so that
-        // climbing scopes always ends at the root.
-        let mut s = self.root;
-        let mut cur = node;
-        while let Some(p) = self.parent(cur) {
-            if self.d.is_scope(p) {
-                s = p;
-                break;
-            }
-            cur = p;
-        }
-        self.scopes.borrow_mut().insert(node.id(), s);
-        s
-    }
-
-    /// The single value a name is bound to (followed only when the binding is unique and not appended to).
-    pub fn resolve_ident(&self, name: &'t str, at: Node<'t>) -> Option<Node<'t>> {
-        let (_, bindings) = self.lookup(name, at)?;
-        match bindings {
-            [only] if !only.append && only.field.is_none() => Some(only.value),
-            _ => None,
-        }
-    }
-
-    /// The qualified name of a callee or receiver: imports resolved (`crypto.randomBytes`,
-    /// `requests_oauthlib.OAuth2Session`), calls marked with `()`, local variables followed to their value.
-    pub fn qualify(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.unwrap(node);
-        match self.view(node) {
-            View::Ident(name) => {
-                if let Some(q) = self.ix.imports.get(name) {
-                    return Some(q.clone());
-                }
-                match self.resolve_ident(name, node) {
-                    Some(v)
-                        if matches!(
-                            self.view(self.unwrap(v)),
-                            View::Call { .. } | View::Member { .. } | View::Ident(_)
-                        ) =>
-                    {
-                        self.qualify(v, depth + 1)
-                            .or_else(|| Some(name.to_string()))
-                    }
-                    _ => Some(name.to_string()),
-                }
-            }
-            View::Member { object, property } => {
-                let base = self
-                    .qualify(object, depth + 1)
-                    .unwrap_or_else(|| "?".into());
-                Some(format!("{base}.{property}"))
-            }
-            View::Call { callee, .. } => Some(format!("{}()", self.qualify(callee, depth + 1)?)),
-            _ => None,
-        }
-    }
-
-    /// The last segment of a callee (`set` in `url.searchParams.set`).
-    pub fn callee_name(&self, callee: Node<'t>) -> Option<&'t str> {
-        match self.view(self.unwrap(callee)) {
-            View::Ident(n) => Some(n),
-            View::Member { property, .. } => Some(property),
-            _ => None,
-        }
-    }
-
-    /// The keyword or the position-th positional argument.
-    pub fn arg(args: &[Arg<'t>], position: usize, keyword: &str) -> Option<Node<'t>> {
-        args.iter()
-            .find_map(|a| match a {
-                Arg::Keyword(k, v) if *k == keyword => Some(*v),
-                _ => None,
-            })
-            .or_else(|| {
-                args.iter()
-                    .filter_map(|a| match a {
-                        Arg::Positional(n) => Some(*n),
-                        _ => None,
-                    })
-                    .nth(position)
-            })
-    }
 }
 
 /// Whether a name contains `word`, ignoring case, `_` and `-` (`code_challenge_method` has `challengemethod`).

@@ -73,9 +73,10 @@ impl Diagnostic for Shown<'_> {
             Some(self.finding.rule_id.to_string()),
             (primary.start, primary.end.saturating_sub(primary.start)),
         )];
-        for (loc, label) in &self.finding.related {
+        for r in self.finding.related.iter().filter(|r| r.path.is_none()) {
+            let loc = &r.location;
             labels.push(LabeledSpan::new_with_span(
-                Some(paths::escape_controls(label).into_owned()),
+                Some(paths::escape_controls(&r.label).into_owned()),
                 (loc.span.start, loc.span.end.saturating_sub(loc.span.start)),
             ));
         }
@@ -159,6 +160,24 @@ pub fn render(report: &Report, style: Style, show_suppressed: bool) -> String {
                 )
             }
         };
+        // Places in other files cannot be drawn on this file's snippet: they are listed, openable from here.
+        let elsewhere: Vec<String> = finding
+            .related
+            .iter()
+            .filter_map(|r| {
+                let path = r.path.as_deref()?;
+                Some(format!(
+                    "  see {}:{}:{}: {}",
+                    paths::terminal(&report.base.from_cwd(path)),
+                    r.location.start.line,
+                    r.location.start.column,
+                    paths::escape_controls(&r.label)
+                ))
+            })
+            .collect();
+        if !elsewhere.is_empty() {
+            help = format!("{help}\n{}", elsewhere.join("\n"));
+        }
         if let Some(s) = &finding.suppressed {
             help = format!(
                 "suppressed ({}): {}\n{help}",

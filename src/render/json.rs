@@ -69,6 +69,8 @@ pub struct Finding<'a> {
 #[derive(Serialize)]
 pub struct Related<'a> {
     pub message: &'a str,
+    /// The file it is in: the finding's, or another file of the project.
+    pub path: String,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -101,6 +103,8 @@ pub struct Summary {
     pub min_severity: &'static str,
     pub min_confidence: &'static str,
     pub exit_code: u8,
+    /// What the project phase did.
+    pub project: crate::project::Linked,
 }
 
 fn finding(f: &crate::report::Finding) -> Finding<'_> {
@@ -118,12 +122,13 @@ fn finding(f: &crate::report::Finding) -> Finding<'_> {
         related: f
             .related
             .iter()
-            .map(|(l, m)| Related {
-                message: m,
-                line: l.start.line,
-                column: l.start.column,
-                end_line: l.end.line,
-                end_column: l.end.column,
+            .map(|r| Related {
+                message: &r.label,
+                path: paths::display(r.path(&f.path)),
+                line: r.location.start.line,
+                column: r.location.start.column,
+                end_line: r.location.end.line,
+                end_column: r.location.end.column,
             })
             .collect(),
         fingerprint: &f.fingerprint,
@@ -190,6 +195,7 @@ pub fn render(report: &Report) -> String {
             min_severity: report.thresholds.min_severity.as_str(),
             min_confidence: report.thresholds.min_confidence.as_str(),
             exit_code: report.verdict().exit_code(),
+            project: report.linked,
         },
     };
     let mut s = serde_json::to_string_pretty(&output).expect("output structs serialise");

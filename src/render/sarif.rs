@@ -97,11 +97,11 @@ pub fn render(report: &Report) -> String {
                     .related
                     .iter()
                     .enumerate()
-                    .map(|(i, (loc, label))| {
+                    .map(|(i, r)| {
                         json!({
                             "id": i + 1,
-                            "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(loc) },
-                            "message": { "text": label },
+                            "physicalLocation": { "artifactLocation": artifact(r.path(&f.path)), "region": region(&r.location) },
+                            "message": { "text": r.label },
                         })
                     })
                     .collect::<Vec<_>>()

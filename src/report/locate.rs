@@ -13,7 +13,7 @@ use crate::rules;
 use crate::source::LineIndex;
 use crate::suppress::Form;
 
-use super::{Finding, Location, Notice, NoticeKind, Suppressed, SuppressionKind};
+use super::{Finding, Location, Notice, NoticeKind, Related, Suppressed, SuppressionKind};
 
 /// What `locate` gives for one file.
 #[derive(Debug, Default)]
@@ -120,7 +120,16 @@ pub fn locate(
             related: d
                 .related
                 .into_iter()
-                .map(|(span, label)| (Location::new(&index, text, span), label))
+                .map(|(span, label)| Related {
+                    path: None,
+                    location: Location::new(&index, text, span),
+                    label,
+                })
+                .chain(d.elsewhere.into_iter().map(|(at, label)| Related {
+                    path: Some(at.path.clone()),
+                    location: Location::elsewhere(&at),
+                    label,
+                }))
                 .collect(),
             fingerprint,
             suppressed,

@@ -31,6 +31,21 @@ pub struct Location {
 }
 
 impl Location {
+    /// The location of a place in another file, positioned where it was found.
+    pub fn elsewhere(at: &crate::summary::Foreign) -> Self {
+        Location {
+            span: at.span,
+            start: Position {
+                line: at.line,
+                column: at.column,
+            },
+            end: Position {
+                line: at.end_line,
+                column: at.end_column,
+            },
+        }
+    }
+
     fn new(index: &LineIndex, text: &str, span: Span) -> Self {
         let (line, column) = index.position(text, span.start);
         let (end_line, end_column) = index.position(text, span.end);
@@ -45,6 +60,22 @@ impl Location {
     }
 }
 
+/// Another place that explains a finding: in the finding's file (`path` is `None`) or in another file of
+/// the project.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub path: Option<PathBuf>,
+    pub location: Location,
+    pub label: String,
+}
+
+impl Related {
+    /// The file it is in, given the finding's.
+    pub fn path<'a>(&'a self, finding: &'a Path) -> &'a Path {
+        self.path.as_deref().unwrap_or(finding)
+    }
+}
+
 /// A finding with everything needed to show it.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -56,7 +87,7 @@ pub struct Finding {
     /// Relative to the report's base (see `paths::Base`).
     pub path: PathBuf,
     pub location: Location,
-    pub related: Vec<(Location, String)>,
+    pub related: Vec<Related>,
     /// Stable across edits elsewhere in the file: a hash of the rule, path, the trimmed text of the finding's line
     /// and how many identical (rule, line text) findings precede it in the file.
     pub fingerprint: String,
@@ -254,6 +285,8 @@ pub struct Report {
     pub scanned: Vec<PathBuf>,
     /// The rules that ran.
     pub rules_run: Vec<&'static str>,
+    /// What the project phase did.
+    pub linked: crate::project::Linked,
 }
 
 /// How a scan ends, for the exit code.
@@ -357,6 +390,7 @@ impl Report {
         let mut report = Report {
             scanned,
             rules_run: Vec::new(),
+            linked: Default::default(),
             findings,
             suppressed,
             skipped,

@@ -23,8 +23,21 @@ impl Rule for PkceSessionLeak {
         for write in &facts.verifier_writes {
             let message = match &write.scope {
                 StoreScope::Scoped => continue,
-                StoreScope::ModuleInit => {
-                    "code verifier is created once at module level: every user of the process shares one verifier".to_string()
+                StoreScope::ModuleInit => match &write.elsewhere {
+                    Some(read) => format!(
+                        "code verifier is created once at module level and read by functions in {}: every user of the process shares one verifier",
+                        crate::paths::display(&read.path)
+                    ),
+                    None => "code verifier is created once at module level: every user of the process shares one verifier".to_string(),
+                },
+                StoreScope::Singleton { name, holder } => {
+                    let readers = match &write.elsewhere {
+                        Some(read) => format!("read by functions in {}", crate::paths::display(&read.path)),
+                        None => "used by the functions of this module".to_string(),
+                    };
+                    format!(
+                        "`{name}` is one instance for the whole process ({readers}), and it keeps the code verifier in `{holder}`: concurrent logins overwrite and read each other's verifier"
+                    )
                 }
                 StoreScope::ModuleVariable(name) => format!(
                     "code verifier is stored in the module-level variable `{name}`: concurrent logins overwrite and read each other's verifier"
@@ -51,7 +64,27 @@ impl Rule for PkceSessionLeak {
                     "code verifier is written to the fixed path {path}, which concurrent processes and sessions overwrite and read"
                 ),
             };
-            out.push(Diagnostic::new(write.span, message, help(facts.family)));
+            let shared_at_import = matches!(
+                write.scope,
+                StoreScope::ModuleInit | StoreScope::Singleton { .. }
+            );
+            let message = match &write.elsewhere {
+                Some(from) if !shared_at_import => format!(
+                    "{message} (the verifier is passed in by {})",
+                    crate::paths::display(&from.path)
+                ),
+                _ => message,
+            };
+            let mut diagnostic = Diagnostic::new(write.span, message, help(facts.family));
+            if let Some(at) = &write.elsewhere {
+                let label = if shared_at_import {
+                    "read here, by a function that runs per request"
+                } else {
+                    "the verifier is passed in here"
+                };
+                diagnostic = diagnostic.with_elsewhere(at.clone(), label);
+            }
+            out.push(diagnostic);
         }
     }
 }
@@ -68,14 +101,17 @@ mod tests {
                 VerifierWrite {
                     span: Span::new(1, 2),
                     scope: StoreScope::Scoped,
+                    elsewhere: None,
                 },
                 VerifierWrite {
                     span: Span::new(3, 4),
                     scope: StoreScope::ConstantKey("\"pkce_verifier\"".into()),
+                    elsewhere: None,
                 },
                 VerifierWrite {
                     span: Span::new(5, 6),
                     scope: StoreScope::LocalStorage,
+                    elsewhere: None,
                 },
             ],
             ..Default::default()

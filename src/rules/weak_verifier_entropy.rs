@@ -43,9 +43,20 @@ impl Rule for WeakVerifierEntropy {
             } else {
                 format!("code verifier has about {} bits from {what}; RFC 7636 asks for {REQUIRED_BITS}", est.bits)
             };
+            let message = match &source.used_elsewhere {
+                Some(used) => format!(
+                    "{message} (this is the verifier of {})",
+                    crate::paths::display(&used.path)
+                ),
+                None => message,
+            };
             let mut diagnostic = Diagnostic::new(source.span, message, help(facts.family));
             if let Some(used) = source.used_at {
                 diagnostic = diagnostic.with_related(used, "used as the code verifier here");
+            }
+            if let Some(used) = &source.used_elsewhere {
+                diagnostic =
+                    diagnostic.with_elsewhere(used.clone(), "used as the code verifier here");
             }
             out.push(diagnostic);
         }
@@ -63,6 +74,7 @@ mod tests {
         truncated: Option<Truncation>,
     ) -> VerifierSource {
         VerifierSource {
+            used_elsewhere: None,
             span: Span::new(0, 1),
             entropy: Entropy {
                 source,

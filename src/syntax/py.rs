@@ -307,19 +307,21 @@ impl Dialect for Py {
                 let Some(module) = field(node, "module_name").map(|m| &src[m.byte_range()]) else {
                     return;
                 };
+                // `from . import x` is `.x`, `from .a import x` is `.a.x`: no separator after the dots.
+                let sep = if module.ends_with('.') { "" } else { "." };
                 let mut cursor = node.walk();
                 for n in node.children_by_field_name("name", &mut cursor) {
                     match n.k() {
                         "dotted_name" => {
                             let name = &src[n.byte_range()];
-                            out.insert(name.to_string(), format!("{module}.{name}"));
+                            out.insert(name.to_string(), format!("{module}{sep}{name}"));
                         }
                         "aliased_import" => {
                             if let (Some(name), Some(alias)) = (field(n, "name"), field(n, "alias"))
                             {
                                 out.insert(
                                     src[alias.byte_range()].to_string(),
-                                    format!("{module}.{}", &src[name.byte_range()]),
+                                    format!("{module}{sep}{}", &src[name.byte_range()]),
                                 );
                             }
                         }

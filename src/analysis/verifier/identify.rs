@@ -105,6 +105,20 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         for f in named {
             out.extend(self.returned(f).into_iter().map(Expr::Node));
         }
+        // Module-level functions whose return another module uses as a verifier.
+        for (name, used) in &ctx.env.verifier_returns {
+            let Some(functions) = ctx.ix.scoped_functions.get(&(ctx.root.id(), name.as_str()))
+            else {
+                continue;
+            };
+            for f in functions {
+                out.extend(
+                    self.returned(*f)
+                        .into_iter()
+                        .map(|r| Expr::Elsewhere(r, used)),
+                );
+            }
+        }
         out
     }
 

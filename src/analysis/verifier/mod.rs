@@ -27,7 +27,7 @@ mod writes;
 use super::{span, Arg, Ctx, Dialect, Entry, Key, StrPart, View, MAX_DEPTH};
 use crate::entropy::estimate;
 use crate::facts::{
-    EntropySource, FileFacts, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
+    EntropySource, FileFacts, Foreign, Span, StoreScope, Truncation, VerifierSource, VerifierWrite,
 };
 // Shared with the other children, which read them through `use super::*`; `names` and `traced` depend on
 // nothing else here.
@@ -52,6 +52,8 @@ enum Expr<'t> {
     Node(Node<'t>),
     /// `field` of the value (`const { verifier } = pair()`).
     Field(Node<'t>, &'t str),
+    /// A value another module uses as a verifier (what an exported helper returns), with that use.
+    Elsewhere(Node<'t>, &'t Foreign),
 }
 
 /// Normalises a qualified name: `node:` prefixes and browser/global receivers dropped.
@@ -88,22 +90,33 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> (usiz
 fn run<D: Dialect>(v: &Verifiers<'_, '_, '_, D>, facts: &mut FileFacts) {
     let mut sources: Vec<VerifierSource> = Vec::new();
     for expr in v.verifier_expressions() {
-        let (traced, at) = match expr {
-            Expr::Node(n) => (v.trace(n, 0), n),
-            Expr::Field(n, f) => (v.trace_field(n, f, 0), n),
+        let (traced, at, elsewhere) = match expr {
+            Expr::Node(n) => (v.trace(n, 0), n, None),
+            Expr::Field(n, f) => (v.trace_field(n, f, 0), n, None),
+            Expr::Elsewhere(n, used) => (v.trace(n, 0), n, Some(used)),
         };
         let Some(t) = traced else { continue };
         let at = span(at);
-        let used_at = (t.span.start < at.start || t.span.end > at.end).then_some(at);
+        let used_at =
+            (elsewhere.is_none() && (t.span.start < at.start || t.span.end > at.end)).then_some(at);
         sources.push(VerifierSource {
             span: t.span,
             entropy: t.entropy,
             used_at,
+            used_elsewhere: elsewhere.cloned(),
         });
     }
     // One fact per source: the same helper reached from several callers is one finding.
-    // Sorted weak first within a span, so that deduplication keeps the weak one.
-    sources.sort_by_key(|s| (s.span, !estimate(&s.entropy).is_weak(), s.used_at));
+    // Sorted weak first within a span, and a use in this file before one elsewhere, so that deduplication
+    // keeps the weak one and the nearest use.
+    sources.sort_by_key(|s| {
+        (
+            s.span,
+            !estimate(&s.entropy).is_weak(),
+            s.used_elsewhere.is_some(),
+            s.used_at,
+        )
+    });
     sources.dedup_by_key(|s| s.span);
     facts.verifier_sources = sources;
     facts.verifier_writes = v.writes();

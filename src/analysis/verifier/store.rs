@@ -36,6 +36,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         match self.view(node) {
             View::Ident(name) => {
                 is_verifier_name(name)
+                    || self.passed_in(name, node).is_some()
                     || self
                         .ctx
                         .resolve_ident(name, node)
@@ -55,6 +56,28 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             }),
             _ => false,
         }
+    }
+
+    /// The call of another module that passes a verifier as this parameter (`name`, read at `at`) of a
+    /// module-level function here.
+    pub(super) fn passed_in(&self, name: &str, at: Node<'t>) -> Option<&'t Foreign> {
+        let ctx = self.ctx;
+        if ctx.env.verifier_params.is_empty() {
+            return None;
+        }
+        let function = ctx.enclosing_function(at)?;
+        let (_, params) = ctx.env.verifier_params.iter().find(|(f, _)| {
+            ctx.ix
+                .scoped_functions
+                .get(&(ctx.root.id(), f.as_str()))
+                .is_some_and(|fs| fs.iter().any(|f| f.id() == function.id()))
+        })?;
+        let position = ctx
+            .d
+            .parameters(function, ctx.src)
+            .iter()
+            .position(|p| *p == name)?;
+        params.get(&position)
     }
 
     /// Whether a value (or its `field`) makes a verifier: it traces to a source, or comes from a helper that says

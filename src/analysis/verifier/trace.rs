@@ -385,6 +385,16 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 .trace(Ctx::<D>::arg(args, 0, "")?, depth + 1)
                 .map(|t| t.encoded(Some(enc)));
         }
+        // A function of another module: the project phase is asked what it returns.
+        if self.ctx.env.is_empty() {
+            if let Some(imported) = self.ctx.import_path(callee) {
+                self.ctx
+                    .asks
+                    .borrow_mut()
+                    .verifier_returns
+                    .push((imported, Foreign::here(here)));
+            }
+        }
         if PASS_FUNCTIONS.contains(&last) || encoder_name(last).is_some() {
             let enc = encoder_name(last);
             return self

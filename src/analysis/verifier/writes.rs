@@ -4,15 +4,23 @@
 
 use super::store::app_state;
 use super::*;
+use crate::summary::Foreign;
 
 impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
     pub(super) fn writes(&self) -> Vec<VerifierWrite> {
         let ctx = self.ctx;
         let root = ctx.root.id();
         let mut out: Vec<(VerifierWrite, String)> = Vec::new();
-        let mut push = |span: Span, scope: StoreScope, what: String| {
+        let mut push = |span: Span, scope: StoreScope, what: String, elsewhere: Option<Foreign>| {
             if scope != StoreScope::Scoped {
-                out.push((VerifierWrite { span, scope }, what));
+                out.push((
+                    VerifierWrite {
+                        span,
+                        scope,
+                        elsewhere,
+                    },
+                    what,
+                ));
             }
         };
         // Names: module-level creation, writes to module variables, class-body attributes.
@@ -32,8 +40,21 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 // A script that runs top to bottom once (the official library examples, ES modules with a
                 // top-level `await`) has one login per process; the value is shared only when functions
                 // (handlers, callbacks) of a long-lived module read it.
+                let mut elsewhere = None;
                 if at_module && (ctx.ix.top_level_await || !self.read_in_function(b.name)) {
-                    continue;
+                    // Read by no function here: shared when another module's functions read it.
+                    match ctx.env.read_elsewhere.get(b.name) {
+                        Some(read) if !ctx.ix.top_level_await => elsewhere = Some(read.clone()),
+                        _ => {
+                            if !ctx.ix.top_level_await && ctx.env.is_empty() {
+                                ctx.asks
+                                    .borrow_mut()
+                                    .module_verifiers
+                                    .insert(b.name.to_string());
+                            }
+                            continue;
+                        }
+                    }
                 }
                 let scope_kind = if at_module {
                     StoreScope::ModuleInit
@@ -41,7 +62,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     let class = ctx.d.class_name(scope, ctx.src).unwrap_or("class");
                     StoreScope::ClassAttribute(format!("{class}.{}", b.name))
                 };
-                push(span(b.target), scope_kind, b.name.to_string());
+                push(span(b.target), scope_kind, b.name.to_string(), elsewhere);
                 continue;
             }
             if at_module || !self.stores_verifier(Some(b.name), b.value) {
@@ -58,6 +79,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(b.target),
                     StoreScope::ModuleVariable(b.name.to_string()),
                     b.name.to_string(),
+                    None,
                 );
             }
         }
@@ -72,6 +94,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(f.target),
                     StoreScope::ClassAttribute(format!("{class}.{}", f.name)),
                     format!("{class}.{}", f.name),
+                    None,
                 );
             }
         }
@@ -100,13 +123,46 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     scope = s;
                 }
             }
-            push(span(w.node), scope, ctx.text(w.target).to_string());
+            // Kept on the instance: scoped, unless the module makes one instance for everyone.
+            if scope == StoreScope::Scoped {
+                let this = if self.is_js() { "this" } else { "self" };
+                if matches!(self.view(self.unwrap(object)), View::Ident(n) if n == this) {
+                    if let Some(class) = self.enclosing_class(w.node) {
+                        let attribute = key.as_deref().unwrap_or("?");
+                        ctx.holders.borrow_mut().push((
+                            class,
+                            format!("{class}.{attribute}"),
+                            span(w.node),
+                        ));
+                    }
+                }
+            }
+            push(span(w.node), scope, ctx.text(w.target).to_string(), None);
         }
         // Calls: storage APIs, cache clients, the environment, files.
         for &call in &ctx.ix.calls {
             let View::Call { callee, args, .. } = self.view(call) else {
                 continue;
             };
+            // A verifier handed to a function of another module: the project phase asks that module
+            // where it keeps it.
+            if ctx.env.is_empty() {
+                if let Some(q) = ctx.import_path(callee) {
+                    let positional = args.iter().filter_map(|a| match a {
+                        Arg::Positional(n) => Some(*n),
+                        _ => None,
+                    });
+                    for (i, a) in positional.enumerate() {
+                        if self.holds_verifier(a, 0) {
+                            ctx.asks.borrow_mut().verifier_args.push((
+                                q.clone(),
+                                i,
+                                Foreign::here(span(call)),
+                            ));
+                        }
+                    }
+                }
+            }
             // Only these methods store anything; the qualified name is worked out for them alone.
             if !ctx
                 .callee_name(callee)
@@ -123,6 +179,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                         span(call),
                         StoreScope::FixedFile(ctx.text(path).to_string()),
                         format!("file {}", ctx.text(path)),
+                        None,
                     );
                 }
                 continue;
@@ -131,7 +188,12 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             if q == "os.putenv" {
                 if let (Some(v), key) = (arg(1), key_of(arg(0))) {
                     if self.stores_verifier(key.as_deref(), v) {
-                        push(span(call), StoreScope::Environment, format!("env {key:?}"));
+                        push(
+                            span(call),
+                            StoreScope::Environment,
+                            format!("env {key:?}"),
+                            None,
+                        );
                     }
                 }
                 continue;
@@ -164,6 +226,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(call),
                     StoreScope::LocalStorage,
                     format!("localStorage {key:?}"),
+                    None,
                 );
                 continue;
             }
@@ -177,11 +240,32 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                     span(call),
                     StoreScope::AppState(text.to_string()),
                     format!("{text} {key:?}"),
+                    None,
                 );
                 continue;
             }
             if let Some(s) = self.constant_key_store(object, key.as_deref(), call) {
-                push(span(call), s, format!("{text} {key:?}"));
+                push(span(call), s, format!("{text} {key:?}"), None);
+            }
+        }
+        for (span, scope, name, elsewhere) in self.singletons() {
+            push(span, scope, name, elsewhere);
+        }
+        // A write inside a helper that another module passes the verifier to names that call.
+        for (function, params) in &ctx.env.verifier_params {
+            let Some(defined) = ctx.ix.scoped_functions.get(&(root, function.as_str())) else {
+                continue;
+            };
+            let Some(call) = params.values().next() else {
+                continue;
+            };
+            for (w, _) in out.iter_mut().filter(|(w, _)| w.elsewhere.is_none()) {
+                if defined
+                    .iter()
+                    .any(|f| f.byte_range().contains(&w.span.start))
+                {
+                    w.elsewhere = Some(call.clone());
+                }
             }
         }
         // Once per leaked verifier: the first write to each store, and a module-level variable created with
@@ -200,6 +284,73 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             .filter(|(w, what)| seen.insert((format!("{:?}", w.scope), what.clone())))
             .map(|(w, _)| w)
             .collect()
+    }
+}
+
+impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
+    /// Module-level instances of a class that keeps the verifier on its instances (a class of this file,
+    /// or one the project phase found in another module), read by functions here or in another module.
+    fn singletons(&self) -> Vec<(Span, StoreScope, String, Option<Foreign>)> {
+        let ctx = self.ctx;
+        let root = ctx.root.id();
+        let mut out = Vec::new();
+        for b in ctx
+            .ix
+            .all_bindings()
+            .filter_map(|(s, b)| (s.id() == root).then_some(b))
+        {
+            if !b.declares || b.append || b.field.is_some() {
+                continue;
+            }
+            let View::Call { callee, .. } = self.view(self.unwrap(b.value)) else {
+                continue;
+            };
+            let callee = self.unwrap(callee);
+            let holder = match self.view(callee) {
+                View::Ident(class) if !ctx.ix.imports.contains_key(class) => ctx
+                    .holders
+                    .borrow()
+                    .iter()
+                    .find(|(c, _, _)| *c == class)
+                    .map(|(_, h, _)| h.clone()),
+                _ => match ctx.import_path(callee) {
+                    Some(q) => match ctx.imported_value(&q) {
+                        Some(crate::summary::Value::HoldsVerifier(at)) => {
+                            let class = q.rsplit('.').next().unwrap_or(&q);
+                            Some(format!("{class} (in {})", crate::paths::display(&at.path)))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                },
+            };
+            let Some(holder) = holder else { continue };
+            if ctx.ix.top_level_await {
+                continue;
+            }
+            let elsewhere = if self.read_in_function(b.name) {
+                None
+            } else {
+                match ctx.env.read_elsewhere.get(b.name) {
+                    Some(read) => Some(read.clone()),
+                    None => {
+                        if ctx.env.is_empty() {
+                            ctx.asks
+                                .borrow_mut()
+                                .module_verifiers
+                                .insert(b.name.to_string());
+                        }
+                        continue;
+                    }
+                }
+            };
+            let scope = StoreScope::Singleton {
+                name: b.name.to_string(),
+                holder,
+            };
+            out.push((span(b.target), scope, b.name.to_string(), elsewhere));
+        }
+        out
     }
 }
 

@@ -52,6 +52,50 @@ pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) 
                 }
             }
         }
+        // Re-exports pass a module's names on: `export { a as b } from "./m"` binds `b` to `./m.a` (the
+        // project phase reads it as the value of `b`); `export * from "./m"` is kept under a key no
+        // identifier can have (`*` and its position), for names the module does not define itself.
+        "export_statement" => {
+            let Some(module) = field(node, "source")
+                .and_then(|s| string_literal(s, src))
+                .map(module_name)
+            else {
+                return;
+            };
+            let mut named = false;
+            for clause in named_children(node).filter(|c| c.k() == "export_clause") {
+                named = true;
+                for spec in named_children(clause).filter(|s| s.k() == "export_specifier") {
+                    let Some(name) = field(spec, "name") else {
+                        continue;
+                    };
+                    let exported = string_literal(name, src).unwrap_or(&src[name.byte_range()]);
+                    let local = field(spec, "alias")
+                        .map(|a| string_literal(a, src).unwrap_or(&src[a.byte_range()]))
+                        .unwrap_or(exported);
+                    let q = if exported == "default" {
+                        module.clone()
+                    } else {
+                        format!("{module}.{exported}")
+                    };
+                    out.insert(local.to_string(), q);
+                }
+            }
+            if !named {
+                // `export * as ns from "./m"` names the module; `export * from "./m"` passes its names on.
+                match named_children(node).find(|c| c.k() == "namespace_export") {
+                    Some(ns) => {
+                        if let Some(id) = named_children(ns).next() {
+                            out.insert(src[id.byte_range()].to_string(), module);
+                        }
+                    }
+                    None => {
+                        let key = format!("*{}", node.start_byte());
+                        out.insert(key, module);
+                    }
+                }
+            }
+        }
         "variable_declarator" => {
             let (Some(name), Some(value)) = (field(node, "name"), field(node, "value")) else {
                 return;

@@ -1,0 +1,396 @@
+//! Linking: each ask of each module answered from the summaries of the modules it imports, following
+//! re-exports and barrels, then every module that got answers analysed again with them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::resolve::Resolver;
+use super::Module;
+use crate::analysis::{self, Analysed};
+use crate::source::{self, LineIndex, Loaded};
+use crate::summary::{Env, Foreign, ModuleSummary, Value};
+use crate::{lang, prefilter};
+
+/// How many re-exports one lookup follows.
+const MAX_HOPS: usize = 8;
+/// Files read per scan to find the readers of module-level verifiers the prefilter skipped.
+const MAX_READER_FILES: usize = 5_000;
+
+/// What the phase did (`summary.project` in JSON output).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Linked {
+    /// Imported names looked up.
+    pub lookups: usize,
+    /// Files parsed only because another module needed a value from them.
+    pub parsed_on_demand: usize,
+    /// Files analysed again with answers.
+    pub reanalysed: usize,
+}
+
+struct Linker<'m> {
+    modules: &'m mut [Module],
+    resolver: Resolver,
+    /// Module index by absolute path, and by canonical path once one was needed.
+    by_path: HashMap<PathBuf, usize>,
+    canonical: Option<HashMap<PathBuf, usize>>,
+    max_file_size: u64,
+    stats: Linked,
+}
+
+/// Answers the asks of `modules` and analyses again every module that got answers. `roots` are the scanned
+/// paths: only scanned files inside them are linked.
+pub fn link(
+    modules: &mut [Module],
+    roots: &[PathBuf],
+    max_file_size: u64,
+    threads: usize,
+) -> Linked {
+    if modules.iter().all(|m| m.asks.is_empty()) {
+        return Linked::default();
+    }
+    // Modules by absolute path, spelled lexically (no system call per file); `canonical` is filled only
+    // when a resolved file is not found that way (a symbolic link in the way).
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let by_path = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (lexical(&cwd.join(&m.fs_path)), i))
+        .collect();
+    let mut linker = Linker {
+        modules,
+        resolver: Resolver::new(roots),
+        by_path,
+        canonical: None,
+        max_file_size,
+        stats: Linked::default(),
+    };
+    linker.answer();
+    let mut stats = linker.stats;
+    stats.reanalysed = reanalyse(linker.modules, max_file_size, threads);
+    stats
+}
+
+impl Linker<'_> {
+    fn answer(&mut self) {
+        let mut envs: Vec<Env> = vec![Env::default(); self.modules.len()];
+        let mut module_verifiers: BTreeMap<(usize, String), ()> = BTreeMap::new();
+        for i in 0..self.modules.len() {
+            let asks = std::mem::take(&mut self.modules[i].asks);
+            for q in &asks.values {
+                if let Some(v) = self.value(i, q) {
+                    envs[i].imported.insert(q.clone(), v);
+                }
+            }
+            for (q, used) in &asks.verifier_returns {
+                if let Some((target, name)) = self.definition(i, q) {
+                    envs[target]
+                        .verifier_returns
+                        .entry(name)
+                        .or_insert_with(|| used.clone());
+                }
+            }
+            for (q, position, at) in &asks.verifier_args {
+                if let Some((target, name)) = self.definition(i, q) {
+                    envs[target]
+                        .verifier_params
+                        .entry(name)
+                        .or_default()
+                        .entry(*position)
+                        .or_insert_with(|| at.clone());
+                }
+            }
+            for name in &asks.module_verifiers {
+                module_verifiers.insert((i, name.clone()), ());
+            }
+            self.modules[i].asks = asks;
+        }
+        if !module_verifiers.is_empty() {
+            self.summarise_readers(module_verifiers.keys());
+            // Who reads each module-level verifier from a function: every import read in a function,
+            // followed to its definition (modules are in path order, so the first reader is stable).
+            for i in 0..self.modules.len() {
+                let reads: Vec<(String, Foreign)> = match &self.modules[i].summary {
+                    Some(s) => s
+                        .read_in_functions
+                        .iter()
+                        .map(|(q, f)| (q.clone(), f.clone()))
+                        .collect(),
+                    None => continue,
+                };
+                for (q, read) in reads {
+                    let Some((target, name)) = self.definition(i, &q) else {
+                        continue;
+                    };
+                    if target != i && module_verifiers.contains_key(&(target, name.clone())) {
+                        envs[target].read_elsewhere.entry(name).or_insert(read);
+                    }
+                }
+            }
+        }
+        for (m, env) in self.modules.iter_mut().zip(envs) {
+            m.env = env;
+        }
+    }
+
+    /// Handlers that read a module-level verifier or singleton need not say anything about OAuth
+    /// (`oauthClient.exchange(code)`), so the prefilter skipped them: the files of the same package that
+    /// contain one of the names are parsed for their summary. Bounded: this runs only for modules with
+    /// such a name (rare), and looks at `MAX_READER_FILES` files at most per scan.
+    fn summarise_readers<'a>(&mut self, pending: impl Iterator<Item = &'a (usize, String)>) {
+        let mut wanted: BTreeMap<PathBuf, Vec<(bool, String)>> = BTreeMap::new();
+        for (m, name) in pending {
+            let module = &self.modules[*m];
+            let root = package_root(&module.fs_path, module.lang.is_js_family());
+            wanted
+                .entry(root)
+                .or_default()
+                .push((module.lang.is_js_family(), name.clone()));
+        }
+        let mut looked = 0;
+        for i in 0..self.modules.len() {
+            if self.modules[i].summary.is_some() || looked >= MAX_READER_FILES {
+                continue;
+            }
+            let m = &self.modules[i];
+            let js = m.lang.is_js_family();
+            let names: Vec<&str> = wanted
+                .iter()
+                .filter(|(root, _)| m.fs_path.starts_with(root))
+                .flat_map(|(_, names)| names.iter().filter(|(j, _)| *j == js))
+                .map(|(_, n)| n.as_str())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            looked += 1;
+            let Ok(Loaded::Text(text)) = source::load(&m.fs_path, self.max_file_size) else {
+                continue;
+            };
+            if names
+                .iter()
+                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+            {
+                self.summary(i);
+            }
+        }
+    }
+
+    /// The module and name an imported qualified name is finally defined as, through re-exports.
+    fn definition(&mut self, from: usize, q: &str) -> Option<(usize, String)> {
+        let mut at = from;
+        let mut q = q.to_string();
+        let mut seen = HashSet::new();
+        for _ in 0..MAX_HOPS {
+            let (target, members) = self.resolve(at, &q)?;
+            // The first member is the module's name; the rest are members of its value.
+            let name = members.first()?;
+            if !seen.insert((target, name.clone())) {
+                return None;
+            }
+            match self.named(target, name) {
+                Some(Value::Import(next)) => {
+                    q = next;
+                    at = target;
+                }
+                _ => return Some((target, name.clone())),
+            }
+        }
+        None
+    }
+
+    /// The value of an imported qualified name, with re-exports followed; `None` when unknown.
+    fn value(&mut self, from: usize, q: &str) -> Option<Value> {
+        self.stats.lookups += 1;
+        let mut at = from;
+        let mut q = q.to_string();
+        let mut seen = HashSet::new();
+        for _ in 0..MAX_HOPS {
+            if !seen.insert((at, q.clone())) {
+                return None;
+            }
+            let (target, members) = self.resolve(at, &q)?;
+            let (first, rest) = members.split_first()?;
+            let mut v = self.named(target, first)?;
+            // Members of an imported table, or of a name the module itself imports.
+            let mut i = 0;
+            while i < rest.len() {
+                match v {
+                    Value::Table(entries) => {
+                        v = entries.into_iter().find(|(k, _)| *k == rest[i])?.1;
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            match v {
+                Value::Import(next) => {
+                    q = std::iter::once(next.as_str())
+                        .chain(rest[i..].iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    at = target;
+                }
+                v if i == rest.len() => return Some(v),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// A module's value for a name: its own, or an `export *` re-export's (as an import of the name).
+    fn named(&mut self, module: usize, name: &str) -> Option<Value> {
+        let summary = self.summary(module)?;
+        if let Some(v) = summary.values.get(name) {
+            return Some(v.clone());
+        }
+        let mut stars = summary
+            .values
+            .iter()
+            .filter(|(k, _)| k.starts_with('*'))
+            .filter_map(|(_, v)| match v {
+                Value::Import(m) => Some(format!("{m}.{name}")),
+                _ => None,
+            });
+        // Only a single `export *` names the module a name comes from without looking into each.
+        match (stars.next(), stars.next()) {
+            (Some(q), None) => Some(Value::Import(q)),
+            _ => None,
+        }
+    }
+
+    fn resolve(&mut self, from: usize, q: &str) -> Option<(usize, Vec<String>)> {
+        let importer = self.modules[from].fs_path.canonicalize().ok()?;
+        let found = self
+            .resolver
+            .resolve(&importer, self.modules[from].lang.is_js_family(), q)?;
+        let target = match self.by_path.get(&found.file) {
+            Some(t) => *t,
+            None => {
+                let modules = &self.modules;
+                *self
+                    .canonical
+                    .get_or_insert_with(|| {
+                        modules
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, m)| Some((m.fs_path.canonicalize().ok()?, i)))
+                            .collect()
+                    })
+                    .get(&found.file)?
+            }
+        };
+        Some((target, found.members))
+    }
+
+    /// A module's summary: from its analysis, or parsed now (once) when the prefilter skipped it.
+    fn summary(&mut self, i: usize) -> Option<&ModuleSummary> {
+        if self.modules[i].summary.is_none() {
+            let m = &self.modules[i];
+            let text: Arc<str> = match &m.text {
+                Some(t) => t.clone(),
+                None => match source::load(&m.fs_path, self.max_file_size) {
+                    Ok(Loaded::Text(t)) => Arc::from(t),
+                    _ => {
+                        self.modules[i].summary = Some(ModuleSummary::default());
+                        return self.modules[i].summary.as_ref();
+                    }
+                },
+            };
+            let summary = analyse(m.lang, &text, &Env::default(), true)
+                .map(|mut a| {
+                    a.summary.place(&m.path, &text, &LineIndex::new(&text));
+                    a.summary
+                })
+                .unwrap_or_default();
+            self.stats.parsed_on_demand += 1;
+            self.modules[i].summary = Some(summary);
+        }
+        self.modules[i].summary.as_ref()
+    }
+}
+
+/// The nearest directory above a file that holds a package manifest (`package.json` for JavaScript,
+/// `pyproject.toml`, `setup.py` or `setup.cfg` for Python), else the file's top directory.
+fn package_root(file: &std::path::Path, js: bool) -> PathBuf {
+    let manifests: &[&str] = if js {
+        &["package.json"]
+    } else {
+        &["pyproject.toml", "setup.py", "setup.cfg"]
+    };
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if manifests.iter().any(|m| d.join(m).is_file()) {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    file.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+}
+
+/// A path with `.` and `..` components resolved by spelling alone.
+fn lexical(path: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Parses and analyses a text with `env`.
+pub(crate) fn analyse(
+    lang: lang::Lang,
+    text: &str,
+    env: &Env,
+    summarise: bool,
+) -> Option<Analysed> {
+    let tree = lang::parse(lang, text).ok()?;
+    let mut mentions = prefilter::mentions(text);
+    // Another module uses what this one returns as a verifier: the verifier analysis runs here even when
+    // the file never says so.
+    if !env.verifier_returns.is_empty()
+        || !env.verifier_params.is_empty()
+        || !env.read_elsewhere.is_empty()
+    {
+        mentions.code_verifier = true;
+        mentions.pkce = true;
+    }
+    analysis::analyze_module(lang, &tree, text, mentions, env, summarise).ok()
+}
+
+/// Analyses again, in parallel, every module whose environment has answers; their facts replace the first
+/// ones (an answer only adds to what the file alone showed).
+fn reanalyse(modules: &mut [Module], max_file_size: u64, threads: usize) -> usize {
+    let mut work = move || {
+        modules
+            .par_iter_mut()
+            .filter(|m| !m.env.is_empty())
+            .map(|m| {
+                let text = match &m.text {
+                    Some(t) => t.clone(),
+                    None => match source::load(&m.fs_path, max_file_size) {
+                        Ok(Loaded::Text(t)) => Arc::from(t),
+                        _ => return,
+                    },
+                };
+                if let Some(a) = analyse(m.lang, &text, &m.env, false) {
+                    m.facts = a.facts;
+                    m.parsed = true;
+                    m.text = Some(text);
+                }
+            })
+            .count()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}

@@ -1,0 +1,42 @@
+//! The project phase: after every file has been analysed on its own, the questions those analyses could
+//! not answer alone (`Asks`) are answered from the summaries of the modules they import, and each file that
+//! gets answers is analysed once more with them (`Env`).
+//!
+//! - `resolve` decides which file an imported name comes from.
+//! - `link` follows a name through re-exports to its value, parsing a module the prefilter skipped only when
+//!   a value is needed from it (once per scan), and builds each module's `Env`.
+//!
+//! The phase is deterministic: modules are visited in path order and every map is ordered, so the output
+//! does not depend on the thread count.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::facts::FileFacts;
+use crate::lang::Lang;
+use crate::summary::{Asks, Env, ModuleSummary};
+
+mod link;
+pub mod resolve;
+
+pub use link::{link, Linked};
+
+/// One scanned file, as the project phase sees it.
+#[derive(Debug)]
+pub struct Module {
+    /// Relative to the report base (as in findings).
+    pub path: PathBuf,
+    /// Where to read it.
+    pub fs_path: PathBuf,
+    pub lang: Lang,
+    /// The text, kept for files that were analysed (they may be analysed again).
+    pub text: Option<Arc<str>>,
+    /// Whether the file was parsed.
+    pub parsed: bool,
+    pub facts: FileFacts,
+    /// `None` until the file is parsed.
+    pub summary: Option<ModuleSummary>,
+    pub asks: Asks,
+    /// What the project phase found for it.
+    pub env: Env,
+}
