@@ -32,11 +32,23 @@ pub struct FileFacts {
 impl FileFacts {
     /// Whether the analyses found nothing at all (no fact, no suppression comment).
     pub fn is_empty(&self) -> bool {
-        self.requests.is_empty()
-            && self.plain_methods.is_empty()
-            && self.verifier_sources.is_empty()
-            && self.verifier_writes.is_empty()
-            && self.suppressions.is_empty()
+        // Destructured, so that a new kind of fact cannot be left out here (a file whose only facts were
+        // left out lost its text, and its findings were located at 1:1).
+        let FileFacts {
+            family: _,
+            requests,
+            plain_methods,
+            verifier_sources,
+            verifier_writes,
+            unverified_callbacks,
+            suppressions,
+        } = self;
+        requests.is_empty()
+            && plain_methods.is_empty()
+            && verifier_sources.is_empty()
+            && verifier_writes.is_empty()
+            && unverified_callbacks.is_empty()
+            && suppressions.is_empty()
     }
 }
 
