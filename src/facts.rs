@@ -25,17 +25,30 @@ pub struct FileFacts {
     pub plain_methods: Vec<PlainMethod>,
     pub verifier_sources: Vec<VerifierSource>,
     pub verifier_writes: Vec<VerifierWrite>,
+    pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub suppressions: Vec<Suppression>,
 }
 
 impl FileFacts {
     /// Whether the analyses found nothing at all (no fact, no suppression comment).
     pub fn is_empty(&self) -> bool {
-        self.requests.is_empty()
-            && self.plain_methods.is_empty()
-            && self.verifier_sources.is_empty()
-            && self.verifier_writes.is_empty()
-            && self.suppressions.is_empty()
+        // Destructured, so that a new kind of fact cannot be left out here (a file whose only facts were
+        // left out lost its text, and its findings were located at 1:1).
+        let FileFacts {
+            family: _,
+            requests,
+            plain_methods,
+            verifier_sources,
+            verifier_writes,
+            unverified_callbacks,
+            suppressions,
+        } = self;
+        requests.is_empty()
+            && plain_methods.is_empty()
+            && verifier_sources.is_empty()
+            && verifier_writes.is_empty()
+            && unverified_callbacks.is_empty()
+            && suppressions.is_empty()
     }
 }
 
@@ -209,6 +222,39 @@ pub struct VerifierWrite {
     /// What another module adds that makes this a finding: for a module-level verifier or singleton, the
     /// read by a function of that module; for a write inside a helper, the call that passes the verifier.
     pub elsewhere: Option<Foreign>,
+}
+
+/// What is wrong with a callback's handling of the returned `state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateGap {
+    /// The returned state is never compared with anything.
+    NoComparison,
+    /// It is compared with a value bound to the login, but the mismatch branch only logs (fail-open).
+    LogOnly,
+    /// It is only checked for presence.
+    PresenceOnly,
+    /// It is decoded (base64, JSON, an unverified JWT) and trusted, with no comparison.
+    DecodedBlob,
+    /// It is compared with a constant.
+    Constant,
+    /// It is compared only after the code has been exchanged.
+    AfterExchange,
+}
+
+/// A callback that exchanges an authorization code without checking the returned `state`.
+#[derive(Clone, Debug)]
+pub struct UnverifiedCallback {
+    /// Where the code is read from the redirect (or the exchange call, when the library reads it).
+    pub span: Span,
+    pub gap: StateGap,
+    /// The exchange: the token request's `grant_type` value or the library call.
+    pub exchange: Span,
+    /// The library call that exchanges the code, resolved (`None` for a token request).
+    pub library: Option<String>,
+    /// The partial check (the comparison, the presence test, the decoding), if any.
+    pub partial: Option<Span>,
+    /// The authorization request in the file that sends state, if any.
+    pub sent: Option<Span>,
 }
 
 /// A `skillaudit-ignore` comment.

@@ -15,6 +15,10 @@
 //! - weak-verifier-entropy and pkce-session-leak: a verifier is a name containing `verifier`, the value sent as
 //!   `code_verifier`, or the value hashed into a `code_challenge`, and only files that mention a challenge, a
 //!   code verifier or PKCE are analysed.
+//! - state-not-verified: a callback matters only where the code is exchanged, so the words are those of an
+//!   exchange: `authorization_code` (the token request's grant type) and the library calls that redeem a code
+//!   without checking state unless told to (`analysis::callbacks::exchanges`), or the openid-client module
+//!   whose `callback` method does.
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
 //! Matching case-sensitively lets the searcher use its SIMD prefilter: several times faster than an
@@ -36,6 +40,8 @@ pub struct Mentions {
     /// A challenge, a code verifier or PKCE: names with `verifier` can be code verifiers (`verifier` alone
     /// may be an OAuth 1.0a or signature verifier).
     pub code_verifier: bool,
+    /// A code exchange (a token request or a library call that redeems a code): callbacks can be checked.
+    pub exchange: bool,
     /// A `skillaudit-ignore` comment may be there: the file is parsed so that an unused one is reported.
     pub suppression: bool,
 }
@@ -43,7 +49,7 @@ pub struct Mentions {
 impl Mentions {
     /// Whether any rule can find something in the file.
     pub fn any(self) -> bool {
-        self.request || self.pkce
+        self.request || self.pkce || self.exchange
     }
 
     /// Whether the file must be parsed: a rule can find something, or a suppression needs checking.
@@ -57,7 +63,8 @@ const RESPONSE_TYPE: u8 = 2;
 const PKCE: u8 = 4;
 const CODE_VERIFIER: u8 = 8;
 const SUPPRESSION: u8 = 16;
-const ALL: u8 = REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER | SUPPRESSION;
+const EXCHANGE: u8 = 32;
+const ALL: u8 = REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER | SUPPRESSION | EXCHANGE;
 
 /// The words and the groups each one stands for.
 const WORDS: &[(&str, u8)] = &[
@@ -81,6 +88,12 @@ const WORDS: &[(&str, u8)] = &[
     ("pkce", PKCE | CODE_VERIFIER),
     ("Pkce", PKCE | CODE_VERIFIER),
     ("PKCE", PKCE | CODE_VERIFIER),
+    ("authorization_code", EXCHANGE),
+    ("authorizationCodeGrant", EXCHANGE),
+    ("validateAuthorizationCode", EXCHANGE),
+    ("getToken", EXCHANGE),
+    ("fetch_token", EXCHANGE),
+    ("openid-client", EXCHANGE),
     (crate::suppress::MARKER, SUPPRESSION),
 ];
 
@@ -129,6 +142,7 @@ pub fn mentions(text: &str) -> Mentions {
         pkce: seen & PKCE != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
         suppression: seen & SUPPRESSION != 0,
+        exchange: seen & EXCHANGE != 0,
     }
 }
 
@@ -147,6 +161,9 @@ mod tests {
         assert!(mentions("client.buildAuthorizationUrl(config, params)").request);
         let m = mentions("x = 1  # skillaudit-ignore[no-state-parameter]: why");
         assert!(m.suppression && m.needs_parse() && !m.any());
+        let m = mentions("body: new URLSearchParams({ grant_type: 'authorization_code', code })");
+        assert!(m.exchange && m.any() && !m.request);
+        assert!(mentions("tokens = await client.getToken(code)").exchange);
         assert_eq!(mentions("text/plain"), Mentions::default());
         assert_eq!(
             mentions("export function add(a, b) { return a + b }"),

@@ -1,6 +1,7 @@
 //! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold`, `eval` and
-//! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization requests),
-//! `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are kept).
+//! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization
+//! requests), `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are
+//! kept), `callbacks` (whether the callback that exchanges a code checks the returned state).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
 //! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
@@ -15,6 +16,7 @@ use crate::prefilter::{self, Mentions};
 use crate::source::SkipReason;
 use crate::summary::{Asks, Env, ModuleSummary, Value};
 
+mod callbacks;
 mod ctx;
 mod eval;
 mod exports;
@@ -62,6 +64,8 @@ pub struct Work {
     pub request_visits: usize,
     /// Calls, uses and nodes visited while judging the PKCE method.
     pub method_visits: usize,
+    /// Exchanges examined for each callback and uses of the returned state classified.
+    pub callback_visits: usize,
 }
 
 /// `extract`, and the work it took.
@@ -156,6 +160,10 @@ fn analyze<'t, D: Dialect>(
     facts.plain_methods.dedup_by_key(|p| p.span);
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
+    }
+    if mentions.exchange {
+        // After the requests: a request that sends state is pointed at from the callback's finding.
+        work.callback_visits = callbacks::extract(&ctx, &mut facts);
     }
     let summary = if summarise {
         exports::summarise(&ctx)

@@ -28,6 +28,11 @@ fn linear(lang: Lang, shape: impl Fn(usize) -> String) -> (FileFacts, Work) {
         ("trace_visits", small.trace_visits, large.trace_visits),
         ("request_visits", small.request_visits, large.request_visits),
         ("method_visits", small.method_visits, large.method_visits),
+        (
+            "callback_visits",
+            small.callback_visits,
+            large.callback_visits,
+        ),
     ];
     for (what, a, b) in pairs {
         assert!(
@@ -294,4 +299,63 @@ fn method_decisions_stay_linear() {
         "{:?}",
         facts.plain_methods
     );
+}
+
+#[test]
+fn callbacks_connect_to_their_own_exchange_and_state() {
+    // Every handler reads the same names and redeems through its own helper: connecting a read must not
+    // try every exchange of the file, nor classify every `state` of the file.
+    let js = |n: usize| {
+        let mut s = String::from("const app = require(\"express\")();\n");
+        for i in 0..n {
+            let check = if i == 0 {
+                "console.warn(\"mismatch\")"
+            } else {
+                "return res.status(400).end()"
+            };
+            s += &format!(
+                "async function redeem{i}(code) {{\n  return fetch(URL, {{ method: \"POST\", body: new URLSearchParams({{ grant_type: \"authorization_code\", code }}) }});\n}}\n\
+                 app.get(\"/cb{i}\", async (req, res) => {{\n  const {{ code, state }} = req.query;\n  if (state !== req.session.state) {{ {check}; }}\n  res.json(await redeem{i}(code));\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, js);
+    // Only the first handler's mismatch branch merely logs (its read is on line 6).
+    let lines: Vec<usize> = facts
+        .unverified_callbacks
+        .iter()
+        .map(|c| js(N)[..c.span.start].lines().count())
+        .collect();
+    assert_eq!(lines, [6]);
+    assert!(work.callback_visits <= 16 * N, "{work:?}");
+
+    // One helper redeems for every handler: each handler connects to it through its own call.
+    let shared = |n: usize| {
+        let mut s = String::from(
+            "const app = require(\"express\")();\nasync function redeem(code) {\n  return fetch(URL, { method: \"POST\", body: new URLSearchParams({ grant_type: \"authorization_code\", code }) });\n}\n",
+        );
+        for i in 0..n {
+            s += &format!(
+                "app.get(\"/cb{i}\", async (req, res) => {{\n  const {{ code, state }} = req.query;\n  if (state !== req.session.state) {{ console.warn(\"mismatch\"); }}\n  res.json(await redeem(code));\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, shared);
+    assert_eq!(facts.unverified_callbacks.len(), N, "{work:?}");
+    assert!(work.callback_visits <= 16 * N, "{work:?}");
+
+    let py = |n: usize| {
+        let mut s = String::from("import requests\nfrom flask import request, session, abort\n");
+        for i in 0..n {
+            s += &format!(
+                "def callback{i}():\n    code = request.args.get(\"code\")\n    state = request.args.get(\"state\")\n    if state != session[\"state\"]:\n        abort(400)\n    return requests.post(URL, data={{\"grant_type\": \"authorization_code\", \"code\": code}})\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::Python, py);
+    assert!(facts.unverified_callbacks.is_empty(), "{facts:?}");
+    assert!(work.callback_visits <= 16 * N, "{work:?}");
 }

@@ -11,6 +11,7 @@ mod no_state_parameter;
 mod oauth_without_pkce;
 mod pkce_plain_method;
 mod pkce_session_leak;
+mod state_not_verified;
 mod weak_verifier_entropy;
 
 /// A rule's behaviour. Its metadata is in `RuleMeta`, looked up by id.
@@ -26,6 +27,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &weak_verifier_entropy::WeakVerifierEntropy,
     &no_state_parameter::NoStateParameter,
     &pkce_session_leak::PkceSessionLeak,
+    &state_not_verified::StateNotVerified,
 ];
 
 /// The embedded rule documents, by file name.
@@ -49,6 +51,10 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "pkce-session-leak.md",
         include_str!("../../rules/pkce-session-leak.md"),
+    ),
+    (
+        "state-not-verified.md",
+        include_str!("../../rules/state-not-verified.md"),
     ),
 ];
 

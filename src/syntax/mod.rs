@@ -81,13 +81,19 @@ pub enum View<'t> {
     Wrapped(Node<'t>),
     /// `a || b`, `a ?? b`, `a or b`.
     Or(Node<'t>, Node<'t>),
+    /// `a && b`, `a and b`.
+    And(Node<'t>, Node<'t>),
+    /// `!a`, `not a`.
+    Not(Node<'t>),
+    /// `null`, `None` (JavaScript's `undefined` is an identifier).
+    Null,
     /// `a ? b : c`, `b if a else c`.
     Conditional {
         cond: Node<'t>,
         then: Node<'t>,
         otherwise: Node<'t>,
     },
-    /// `a === b`, `a == b`, `a != b` …
+    /// `a === b`, `a == b`, `a != b`, Python `a is b`, `a is not b` …
     Equals {
         left: Node<'t>,
         right: Node<'t>,
@@ -267,6 +273,14 @@ pub trait Dialect {
     /// The parameter names of a function, in order; a destructuring pattern or `...rest` gives `""`, so that
     /// positions still line up with arguments.
     fn parameters<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<&'t str>;
+    /// The parameters of a function that are plain names, with the node naming each (for reporting).
+    fn parameter_nodes<'t>(&self, _function: Node<'t>, _src: &'t str) -> Vec<(&'t str, Node<'t>)> {
+        Vec::new()
+    }
+    /// The decorator expressions of a function (`@app.get("/callback")` → `app.get("/callback")`).
+    fn decorators<'t>(&self, _function: Node<'t>) -> Vec<Node<'t>> {
+        Vec::new()
+    }
     /// The body of a function when it is an expression (`() => value`, `lambda: value`): its return value.
     fn expression_body<'t>(&self, function: Node<'t>) -> Option<Node<'t>>;
     /// A slice used as an index (`v[a:b]`): its start and end.

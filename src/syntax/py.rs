@@ -79,8 +79,13 @@ impl Dialect for Py {
                 field(node, "operator"),
             ) {
                 (Some(l), Some(r), Some(op)) if op.k() == "or" => View::Or(l, r),
+                (Some(l), Some(r), Some(op)) if op.k() == "and" => View::And(l, r),
                 _ => View::Other,
             },
+            "not_operator" => field(node, "argument")
+                .map(View::Not)
+                .unwrap_or(View::Other),
+            "none" => View::Null,
             "comparison_operator" => {
                 let operands: Vec<Node> = named_children(node).collect();
                 let Some(op) = field(node, "operators") else {
@@ -92,10 +97,15 @@ impl Dialect for Py {
                         right: *r,
                         negated: false,
                     },
-                    ([l, r], "!=") => View::Equals {
+                    ([l, r], "!=" | "is not") => View::Equals {
                         left: *l,
                         right: *r,
                         negated: true,
+                    },
+                    ([l, r], "is") => View::Equals {
+                        left: *l,
+                        right: *r,
+                        negated: false,
                     },
                     _ => View::Other,
                 }
@@ -456,6 +466,35 @@ impl Dialect for Py {
                 "keyword_separator" | "positional_separator" => None,
                 _ => Some(""),
             })
+            .collect()
+    }
+
+    fn parameter_nodes<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)> {
+        let Some(params) = field(function, "parameters") else {
+            return Vec::new();
+        };
+        named_children(params)
+            .filter_map(|p| match p.k() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => field(p, "name"),
+                "typed_parameter" => named_children(p).next(),
+                _ => None,
+            })
+            .filter(|n| n.k() == "identifier")
+            .map(|n| (&src[n.byte_range()], n))
+            .collect()
+    }
+
+    fn decorators<'t>(&self, function: Node<'t>) -> Vec<Node<'t>> {
+        let Some(parent) = function
+            .parent()
+            .filter(|p| p.k() == "decorated_definition")
+        else {
+            return Vec::new();
+        };
+        named_children(parent)
+            .filter(|d| d.k() == "decorator")
+            .filter_map(|d| named_children(d).next())
             .collect()
     }
 

@@ -58,6 +58,7 @@ impl Dialect for Js {
                 match op.k() {
                     "+" => View::Add(l, r),
                     "||" | "??" => View::Or(l, r),
+                    "&&" => View::And(l, r),
                     "===" | "==" => View::Equals {
                         left: l,
                         right: r,
@@ -154,6 +155,11 @@ impl Dialect for Js {
             }
             "true" => View::Bool(true),
             "false" => View::Bool(false),
+            "null" => View::Null,
+            "unary_expression" => match (field(node, "operator"), field(node, "argument")) {
+                (Some(op), Some(argument)) if op.k() == "!" => View::Not(argument),
+                _ => View::Other,
+            },
             "parenthesized_expression"
             | "await_expression"
             | "as_expression"
@@ -326,6 +332,23 @@ impl Dialect for Js {
                     _ => Some(""),
                 }
             })
+            .collect()
+    }
+
+    fn parameter_nodes<'t>(&self, function: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)> {
+        let single = field(function, "parameter").into_iter();
+        let listed = field(function, "parameters")
+            .into_iter()
+            .flat_map(named_children)
+            .filter_map(|p| match p.k() {
+                "required_parameter" | "optional_parameter" => field(p, "pattern"),
+                "assignment_pattern" => field(p, "left"),
+                _ => Some(p),
+            });
+        single
+            .chain(listed)
+            .filter(|n| n.k() == "identifier")
+            .map(|n| (&src[n.byte_range()], n))
             .collect()
     }
 
