@@ -228,7 +228,9 @@ pub const OAUTHLIB: Library = Library {
     modules: &["oauthlib"],
     flows: &[
         Flow {
-            call: Method { name: "prepare_request_uri", loose: false, on: &[] },
+            // Only the web client's request is the authorization-code flow: MobileApplicationClient's
+            // prepare_request_uri is the implicit grant (response_type=token).
+            call: Method { name: "prepare_request_uri", loose: false, on: &["WebApplicationClient"] },
             request: true,
             options: Signature(OAUTHLIB_URI),
             options_on_constructor: false,
@@ -239,7 +241,11 @@ pub const OAUTHLIB: Library = Library {
             method_default: Some("plain"),
         },
         Flow {
-            call: Method { name: "prepare_authorization_request", loose: false, on: &[] },
+            call: Method {
+                name: "prepare_authorization_request",
+                loose: false,
+                on: &["WebApplicationClient"],
+            },
             request: true,
             options: Signature(&["authorization_url", "state", "redirect_url", "scope"]),
             options_on_constructor: false,
