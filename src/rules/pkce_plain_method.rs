@@ -50,7 +50,7 @@ impl Rule for PkcePlainMethod {
                 ),
                 PlainSite::ServerConfig => (
                     format!(
-                        "the server accepts the plain PKCE method by default: the option `{}` that enables it is on unless someone turns it off",
+                        "the server accepts the plain PKCE method: the option `{}` that enables it is switched on here (as a default, or set)",
                         detail.unwrap_or("?")
                     ),
                     "make plain opt-in (default false), or drop it: every client that can hash can use S256",
