@@ -4,7 +4,7 @@
 //! the returned `state` before the exchange.
 //!
 //! `reads` finds where `code` and `state` come from the redirect; `exchanges` finds token requests and
-//! library exchanges (with the one table of what each library checks); `calls` knows what calls and blocks
+//! library exchanges (what each library checks is the catalogue's, `crate::libraries`); `calls` knows what calls and blocks
 //! do (stop, log, decode, echo); `state` classifies the uses of the returned state in the callback's region.
 //! Dependencies go one way: this module uses all four; `state` uses `reads`, `calls` and the `Region`
 //! defined here.
@@ -433,6 +433,30 @@ mod tests {
         let js =
             "const { code, state } = req.query;\nawait client.callback(uri, { code, state });\n";
         assert!(gaps(Lang::JavaScript, js).is_empty());
+    }
+
+    #[test]
+    fn authlib_sessions_do_not_keep_the_state_of_the_url_they_built() {
+        // requests-oauthlib's `authorization_url` keeps `self._state` for `fetch_token`; authlib's
+        // `create_authorization_url` returns the state without keeping it (`state = state or self.state`).
+        let py = |import: &str, build: &str| {
+            format!(
+                "from flask import request\n{import}\n\
+                 s = OAuth2Session('id')\nurl, st = s.{build}(AUTH_URL)\n\
+                 def cb():\n    code = request.args.get('code')\n    \
+                 return s.fetch_token(TOKEN_URL, authorization_response=request.url)\n"
+            )
+        };
+        let requests = py(
+            "from requests_oauthlib import OAuth2Session",
+            "authorization_url",
+        );
+        assert!(gaps(Lang::Python, &requests).is_empty());
+        let authlib = py(
+            "from authlib.integrations.requests_client import OAuth2Session",
+            "create_authorization_url",
+        );
+        assert_eq!(gaps(Lang::Python, &authlib), [StateGap::NoComparison]);
     }
 
     #[test]
