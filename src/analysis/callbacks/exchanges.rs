@@ -19,6 +19,9 @@ pub struct Site<'t> {
     pub library: Option<String>,
     /// The library compares the state itself.
     pub checked: bool,
+    /// The call of a helper of another module that exchanges the code: its name here, and where it
+    /// exchanges.
+    pub helper: Option<(String, crate::summary::Foreign)>,
 }
 
 /// Whether a qualified name is `method` on something from `package`.
@@ -58,6 +61,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
         node,
         library: None,
         checked: false,
+        helper: None,
     };
     for &o in &ctx.ix.objects {
         if let View::Object(entries) = ctx.view(o) {
@@ -111,6 +115,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
             out.push(token(s));
         }
     }
+    out.extend(super::helpers::sites(ctx));
     out.sort_by_key(|s| s.node.start_byte());
     out.dedup_by_key(|s| s.node.id());
     out
@@ -205,6 +210,7 @@ fn library<'t, D: Dialect>(
         node: call,
         library: Some(format!("{qualified}()")),
         checked,
+        helper: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The callback of the authorization-code flow (state-not-verified): a function that reads `code` from the
-//! redirect and exchanges it — in the same function, in a helper it calls (two calls deep, in this file), or
-//! in the function around a loopback listener that resolves a promise with the code — and what it does with
-//! the returned `state` before the exchange.
+//! redirect and exchanges it — in the same function, in a helper it calls (two calls deep, in this file, or
+//! imported from another module of the scan: `helpers`), or in the function around a loopback listener that
+//! resolves a promise with the code — and what it does with the returned `state` before the exchange.
 //!
 //! `reads` finds where `code` and `state` come from the redirect; `exchanges` finds token requests and
 //! library exchanges (what each library checks is the catalogue's, `crate::libraries`); `calls` knows what calls and blocks
@@ -15,8 +15,11 @@
 
 mod calls;
 mod exchanges;
+mod helpers;
 mod reads;
 mod state;
+
+pub use helpers::exported;
 
 use std::collections::{HashMap, HashSet};
 
@@ -39,6 +42,9 @@ pub struct Region<'t> {
     pub functions: Vec<Node<'t>>,
     /// The exchange and the calls that lead to it, one per function on the way.
     pub points: Vec<Node<'t>>,
+    /// The exchange, when it is a call of another module's helper that the project phase knows: what it
+    /// is given of the request is known not to be a state check.
+    pub helper: Option<Node<'t>>,
 }
 
 impl<'t> Region<'t> {
@@ -194,6 +200,7 @@ fn region<'t>(read_fn: Node<'t>, steps: &[Step<'t>], i: usize, link: Link<'t>) -
     let mut region = Region {
         functions,
         points: Vec::new(),
+        helper: None,
     };
     let mut at = Some(i);
     while let Some(j) = at {
@@ -285,6 +292,11 @@ impl Reach {
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     let sites = exchanges::collect(ctx);
     if sites.is_empty() {
+        // The code may be exchanged by a function of another module it is passed to.
+        if ctx.env.is_empty() {
+            let reads = reads::collect(ctx);
+            return helpers::ask(ctx, &reads) + reads.len();
+        }
         return 0;
     }
     let reads = reads::collect(ctx);
@@ -340,7 +352,12 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         let Some(&(e, i, link)) = links.first() else {
             continue;
         };
-        let region = &region(read_fn, &all_steps[e], i, link);
+        let mut region = region(read_fn, &all_steps[e], i, link);
+        let site = &sites[exchange_fns[e].1[0]];
+        if site.helper.is_some() {
+            region.helper = Some(site.node);
+        }
+        let region = &region;
         judged.insert(read_fn.id());
         // Any exchange on this callback's way that the library checks, or a validator: checked.
         // A validator counts in the callback or around it (a script that validates at top level and
@@ -368,7 +385,6 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         {
             continue;
         }
-        let site = &sites[exchange_fns[e].1[0]];
         let read = read.unwrap_or(reads::Read {
             node: at,
             param: Param::Code,
@@ -386,6 +402,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
             library: site.library.clone(),
             partial: partial.map(span),
             sent,
+            helper: site.helper.clone(),
         });
     }
     facts.unverified_callbacks.sort_by_key(|c| c.span);
