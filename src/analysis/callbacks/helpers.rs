@@ -157,6 +157,9 @@ fn code_position<'t, D: Dialect>(
     }
 }
 
+/// Calls that convert a parameter and keep its value.
+const CONVERSIONS: &[&str] = &["String", "str", "decodeURIComponent", "unquote"];
+
 /// The name a read of the code is bound to (`const code = req.query.code`, `const { code } = req.query`).
 fn bound_name<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, read: &Read<'t>) -> Option<&'t str> {
     if read.bound {
@@ -168,10 +171,23 @@ fn bound_name<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, read: &Read<'t>) -> Option<&
             return Some(b.name);
         }
         let p = ctx.parent(cur)?;
-        if ctx.unwrap(p).id() != cur.id() {
-            return None;
-        }
-        cur = p;
+        cur = if ctx.unwrap(p).id() == cur.id() {
+            p
+        } else {
+            // A conversion that keeps the value: `String(req.query.code)`, `str(...)`.
+            let call = super::calls::call_of_argument(ctx, cur)?;
+            match ctx.view(call) {
+                View::Call { callee, args, .. }
+                    if args.len() == 1
+                        && ctx
+                            .callee_name(callee)
+                            .is_some_and(|n| CONVERSIONS.contains(&n)) =>
+                {
+                    call
+                }
+                _ => return None,
+            }
+        };
     }
     None
 }

@@ -300,6 +300,8 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         return 0;
     }
     let reads = reads::collect(ctx);
+    // Another callback of the file may pass its code to a helper of another module.
+    let mut visits = helpers::ask(ctx, &reads);
     let mut validators = exchanges::validators(ctx);
     validators.sort_by_key(|v| v.start_byte());
     let sent = facts
@@ -325,7 +327,6 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         .collect();
     let reach = Reach::new(ctx, &all_steps);
     let shared = state::Shared::new(ctx, &reads);
-    let mut visits = 0;
     let mut judged: HashSet<usize> = HashSet::new();
     // The callbacks: each read of `code`, and each library exchange (which may read the code itself).
     let mut candidates: Vec<(Node, Option<reads::Read>)> = reads
