@@ -19,20 +19,17 @@ use crate::analysis::{name_has, span, Arg, Ctx, Dialect, View};
 use crate::summary::{CodeExchange, Foreign};
 
 /// Whether a parameter's name says it holds the authorization code (`code`, `authCode`,
-/// `authorization_code`), not a verifier, a challenge or a status code.
+/// `authorization_code`, `oauth_code`): not a verifier, a challenge, a status code or `decoded`.
 fn is_code_name(name: &str) -> bool {
-    name_has(name, "code")
-        && ![
-            "verifier",
-            "challenge",
-            "status",
-            "error",
-            "country",
-            "zip",
-            "qr",
-        ]
-        .iter()
-        .any(|w| name_has(name, w))
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded == "code"
+        || ["authcode", "authorizationcode", "oauthcode", "authzcode"]
+            .iter()
+            .any(|w| folded.ends_with(w))
 }
 
 /// The module-level functions of this file that exchange a code given as one of their parameters.
@@ -306,6 +303,8 @@ mod tests {
         assert!(ex["redeem"].handles_state);
         // No parameter holds a code: not a helper that is given one.
         assert!(!ex.contains_key("inner"));
+        assert!(super::is_code_name("authorization_code") && super::is_code_name("oauthCode"));
+        assert!(!super::is_code_name("decoded") && !super::is_code_name("statusCode"));
     }
 
     #[test]
