@@ -14,7 +14,7 @@ use crate::facts::FileFacts;
 use crate::finding::Diagnostic;
 use crate::lang::Lang;
 use crate::prefilter::Mentions;
-use crate::project::{self, Module};
+use crate::project::{self, Module, Parts};
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
 use crate::source::LineIndex;
 use crate::source::{self, SkipReason};
@@ -195,7 +195,7 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
             Err(e) => done(Outcome::Error(format!("cannot read the file: {e}"))),
         };
         // A buffer grown by one large file is not kept for the rest of the scan.
-        if buf.capacity() > 4 * 1024 * 1024 {
+        if buf.capacity() > 256 * 1024 {
             *buf = Vec::new();
         }
         pass
@@ -219,10 +219,7 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
         lang: candidate.lang,
         text: None,
         parsed: false,
-        facts: FileFacts::default(),
-        summary: None,
-        asks: Default::default(),
-        env: Default::default(),
+        parts: None,
     };
     let mentions = prefilter::mentions(text);
     if opts.prefilter && !mentions.needs_parse() {
@@ -234,9 +231,15 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
             analysed.summary.place(&path, text, &index);
             analysed.asks.place(&path, text, &index);
             let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
-            module.summary = mentions.any().then_some(analysed.summary);
-            module.facts = analysed.facts;
-            module.asks = analysed.asks;
+            let summary = mentions.any().then_some(analysed.summary);
+            if keep || summary.is_some() {
+                module.parts = Some(Box::new(Parts {
+                    facts: analysed.facts,
+                    summary,
+                    asks: analysed.asks,
+                    env: Default::default(),
+                }));
+            }
             module.parsed = true;
             // The text is kept only for what may be located or analysed again; the project phase reads
             // any other file again if it needs it.
@@ -273,9 +276,10 @@ fn finish(module: Module, opts: &ScanOptions) -> FileResult {
         path,
         text,
         parsed,
-        facts,
+        parts,
         ..
     } = module;
+    let facts = parts.map(|p| p.facts).unwrap_or_default();
     // Only files a per-file-ignores glob could match pay for the absolute path.
     let abs = (!opts.per_file_ignores.is_empty()).then(|| opts.discover.base.root.join(&path));
     let enabled = |id: &str| {
@@ -356,7 +360,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     for pass in passes {
         match pass {
             Pass::Done(r) => results.push(r),
-            Pass::Module(m) if seen.insert(m.path.clone()) => modules.push(*m),
+            Pass::Module(m) if seen.insert(m.path.clone()) => modules.push(m),
             Pass::Module(_) => {}
         }
     }
@@ -367,7 +371,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     results.extend(in_pool(&|| {
         std::mem::take(&mut *modules.lock().unwrap_or_else(|e| e.into_inner()))
             .into_par_iter()
-            .map(|m| finish(m, opts))
+            .map(|m| finish(*m, opts))
             .collect()
     }));
     let mut report = Report::build(

@@ -33,7 +33,7 @@ pub struct Linked {
 }
 
 struct Linker<'m> {
-    modules: &'m mut [Module],
+    modules: &'m mut [Box<Module>],
     resolver: Resolver,
     /// Module index by absolute path, and by canonical path once one was needed.
     by_path: HashMap<PathBuf, usize>,
@@ -45,15 +45,15 @@ struct Linker<'m> {
 /// Answers the asks of `modules` and analyses again every module that got answers. `roots` are the scanned
 /// paths: only scanned files inside them are linked.
 pub fn link(
-    modules: &mut [Module],
+    modules: &mut [Box<Module>],
     roots: &[PathBuf],
     max_file_size: u64,
     threads: usize,
 ) -> Linked {
     let helpers = modules
         .iter()
-        .any(|m| m.summary.as_ref().is_some_and(|s| !s.exchanges.is_empty()));
-    if !helpers && modules.iter().all(|m| m.asks.is_empty()) {
+        .any(|m| m.summary().is_some_and(|s| !s.exchanges.is_empty()));
+    if !helpers && !modules.iter().any(|m| m.has_asks()) {
         return Linked::default();
     }
     // Modules by absolute path, spelled lexically (no system call per file); `canonical` is filled only
@@ -84,7 +84,10 @@ impl Linker<'_> {
         let mut envs: Vec<Env> = vec![Env::default(); self.modules.len()];
         let mut module_verifiers: BTreeMap<(usize, String), ()> = BTreeMap::new();
         for i in 0..self.modules.len() {
-            let asks = std::mem::take(&mut self.modules[i].asks);
+            let asks = match self.modules[i].parts.as_mut() {
+                Some(p) => std::mem::take(&mut p.asks),
+                None => continue,
+            };
             for q in &asks.values {
                 if let Some(v) = self.value(i, q) {
                     envs[i].imported.insert(q.clone(), v);
@@ -124,14 +127,14 @@ impl Linker<'_> {
                     envs[i].exchange_calls.entry(q.clone()).or_insert(helper);
                 }
             }
-            self.modules[i].asks = asks;
+            self.modules[i].parts_mut().asks = asks;
         }
         if !module_verifiers.is_empty() {
             self.summarise_readers(module_verifiers.keys());
             // Who reads each module-level verifier from a function: every import read in a function,
             // followed to its definition (modules are in path order, so the first reader is stable).
             for i in 0..self.modules.len() {
-                let reads: Vec<(String, Foreign)> = match &self.modules[i].summary {
+                let reads: Vec<(String, Foreign)> = match self.modules[i].summary() {
                     Some(s) => s
                         .read_in_functions
                         .iter()
@@ -150,7 +153,9 @@ impl Linker<'_> {
             }
         }
         for (m, env) in self.modules.iter_mut().zip(envs) {
-            m.env = env;
+            if !env.is_empty() {
+                m.parts_mut().env = env;
+            }
         }
     }
 
@@ -162,7 +167,7 @@ impl Linker<'_> {
     fn ask_callers(&mut self) {
         let mut wanted: BTreeMap<(PathBuf, bool), Vec<String>> = BTreeMap::new();
         for m in self.modules.iter() {
-            let Some(s) = &m.summary else { continue };
+            let Some(s) = m.summary() else { continue };
             let names = s
                 .exchanges
                 .iter()
@@ -219,6 +224,7 @@ impl Linker<'_> {
             asks.place(&m.path, &text, &LineIndex::new(&text));
             self.stats.parsed_on_demand += 1;
             self.modules[i]
+                .parts_mut()
                 .asks
                 .exchange_args
                 .extend(asks.exchange_args);
@@ -241,7 +247,7 @@ impl Linker<'_> {
         }
         let mut looked = 0;
         for i in 0..self.modules.len() {
-            if self.modules[i].summary.is_some() || looked >= MAX_READER_FILES {
+            if self.modules[i].summary().is_some() || looked >= MAX_READER_FILES {
                 continue;
             }
             let m = &self.modules[i];
@@ -377,15 +383,15 @@ impl Linker<'_> {
 
     /// A module's summary: from its analysis, or parsed now (once) when the prefilter skipped it.
     fn summary(&mut self, i: usize) -> Option<&ModuleSummary> {
-        if self.modules[i].summary.is_none() {
+        if self.modules[i].summary().is_none() {
             let m = &self.modules[i];
             let text: Arc<str> = match &m.text {
                 Some(t) => t.clone(),
                 None => match source::load(&m.fs_path, self.max_file_size) {
                     Ok(Loaded::Text(t)) => Arc::from(t),
                     _ => {
-                        self.modules[i].summary = Some(ModuleSummary::default());
-                        return self.modules[i].summary.as_ref();
+                        self.modules[i].parts_mut().summary = Some(ModuleSummary::default());
+                        return self.modules[i].summary();
                     }
                 },
             };
@@ -396,9 +402,9 @@ impl Linker<'_> {
                 })
                 .unwrap_or_default();
             self.stats.parsed_on_demand += 1;
-            self.modules[i].summary = Some(summary);
+            self.modules[i].parts_mut().summary = Some(summary);
         }
-        self.modules[i].summary.as_ref()
+        self.modules[i].summary()
     }
 }
 
@@ -493,11 +499,11 @@ fn analyse_with(
 
 /// Analyses again, in parallel, every module whose environment has answers; their facts replace the first
 /// ones (an answer only adds to what the file alone showed).
-fn reanalyse(modules: &mut [Module], max_file_size: u64, threads: usize) -> usize {
+fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64, threads: usize) -> usize {
     let mut work = move || {
         modules
             .par_iter_mut()
-            .filter(|m| !m.env.is_empty())
+            .filter(|m| m.has_env())
             .map(|m| {
                 let text = match &m.text {
                     Some(t) => t.clone(),
@@ -506,8 +512,10 @@ fn reanalyse(modules: &mut [Module], max_file_size: u64, threads: usize) -> usiz
                         _ => return,
                     },
                 };
-                if let Some(a) = analyse(m.lang, &text, &m.env, false) {
-                    m.facts = a.facts;
+                let lang = m.lang;
+                let parts = m.parts_mut();
+                if let Some(a) = analyse(lang, &text, &parts.env, false) {
+                    parts.facts = a.facts;
                     m.parsed = true;
                     m.text = Some(text);
                 }

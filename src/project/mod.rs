@@ -33,10 +33,35 @@ pub struct Module {
     pub text: Option<Arc<str>>,
     /// Whether the file was parsed.
     pub parsed: bool,
+    /// What its analyses found and what the project phase knows of it: `None` for the many files that
+    /// were neither analysed nor linked (a scan holds one `Module` per file until the end).
+    pub parts: Option<Box<Parts>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Parts {
     pub facts: FileFacts,
-    /// `None` until the file is parsed.
+    /// `None` until the file is summarised.
     pub summary: Option<ModuleSummary>,
     pub asks: Asks,
     /// What the project phase found for it.
     pub env: Env,
+}
+
+impl Module {
+    pub fn parts_mut(&mut self) -> &mut Parts {
+        self.parts.get_or_insert_with(Default::default)
+    }
+
+    pub fn summary(&self) -> Option<&ModuleSummary> {
+        self.parts.as_ref()?.summary.as_ref()
+    }
+
+    pub fn has_asks(&self) -> bool {
+        self.parts.as_ref().is_some_and(|p| !p.asks.is_empty())
+    }
+
+    pub fn has_env(&self) -> bool {
+        self.parts.as_ref().is_some_and(|p| !p.env.is_empty())
+    }
 }
