@@ -255,6 +255,9 @@ pub struct UnverifiedCallback {
     pub partial: Option<Span>,
     /// The authorization request in the file that sends state, if any.
     pub sent: Option<Span>,
+    /// When the exchange is a call of a helper in another module: the helper's name as called here, and
+    /// where it exchanges the code.
+    pub helper: Option<(String, crate::summary::Foreign)>,
 }
 
 /// A `skillaudit-ignore` comment.

@@ -17,7 +17,7 @@
 //!   code verifier or PKCE are analysed.
 //! - state-not-verified: a callback matters only where the code is exchanged, so the words are those of an
 //!   exchange: `authorization_code` (the token request's grant type) and the library calls that redeem a code
-//!   without checking state unless told to (`analysis::callbacks::exchanges`), or the openid-client module
+//!   without checking state unless told to (the catalogue's exchanges, `crate::libraries::exchange_words`), or the openid-client module
 //!   whose `callback` method does.
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
@@ -97,10 +97,16 @@ const WORDS: &[(&str, u8)] = &[
     (crate::suppress::MARKER, SUPPRESSION),
 ];
 
-/// `WORDS` and the module names of the library catalogue (`crate::libraries::words`), which stand for
-/// requests made through a library.
+/// `WORDS`, the catalogue's exchange calls that may leave the state to the caller (`crate::libraries::
+/// exchange_words`), and the module names of the library catalogue (`crate::libraries::words`), which stand
+/// for requests made through a library.
 static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
     let mut words = WORDS.to_vec();
+    for w in crate::libraries::exchange_words() {
+        if !words.iter().any(|(x, _)| *x == w) {
+            words.push((w, EXCHANGE));
+        }
+    }
     for w in crate::libraries::words() {
         if !words.iter().any(|(x, _)| *x == w) {
             words.push((w, REQUEST));

@@ -67,6 +67,21 @@ pub enum Value {
     HoldsVerifier(Foreign),
 }
 
+/// A module-level function that exchanges an authorization code it is given (state-not-verified across
+/// files): the parameter the code comes in as, and where it is exchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeExchange {
+    /// The position of the parameter that holds the code.
+    pub param: usize,
+    /// The token request's `grant_type` value or the library call, in the function's file.
+    pub at: Foreign,
+    /// The library call, resolved (`None` for a token request).
+    pub library: Option<String>,
+    /// The function receives a state, mentions one, or calls a library that checks it: whoever calls it
+    /// may be fine, so nothing is said.
+    pub handles_state: bool,
+}
+
 /// What a module's analysis could not answer alone.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Asks {
@@ -80,6 +95,9 @@ pub struct Asks {
     /// Module-level names holding a verifier (created at import time, or an instance that keeps one) that no
     /// function of this file reads: a leak if another module's functions read them.
     pub module_verifiers: BTreeSet<String>,
+    /// Imported functions that a callback here gives the code it read from the redirect, as positional
+    /// argument `1`, at the call `2`, with no state: the exchange, if the function exchanges it.
+    pub exchange_args: Vec<(String, usize, Foreign)>,
 }
 
 impl Asks {
@@ -91,6 +109,9 @@ impl Asks {
         for (_, _, at) in &mut self.verifier_args {
             at.place(path, text, index);
         }
+        for (_, _, at) in &mut self.exchange_args {
+            at.place(path, text, index);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -98,6 +119,7 @@ impl Asks {
             && self.verifier_returns.is_empty()
             && self.verifier_args.is_empty()
             && self.module_verifiers.is_empty()
+            && self.exchange_args.is_empty()
     }
 }
 
@@ -109,6 +131,8 @@ pub struct ModuleSummary {
     pub read_in_functions: BTreeMap<String, Foreign>,
     /// The abstract values of module-level names (exported or not: an importer names what it needs).
     pub values: BTreeMap<String, Value>,
+    /// Module-level functions that exchange a code passed to them, by name.
+    pub exchanges: BTreeMap<String, CodeExchange>,
 }
 
 impl ModuleSummary {
@@ -119,6 +143,9 @@ impl ModuleSummary {
         }
         for v in self.values.values_mut() {
             v.place(path, text, index);
+        }
+        for e in self.exchanges.values_mut() {
+            e.at.place(path, text, index);
         }
     }
 }
@@ -149,6 +176,9 @@ pub struct Env {
     pub verifier_params: BTreeMap<String, BTreeMap<usize, Foreign>>,
     /// This module's module-level names that another module's functions read, with the first such read.
     pub read_elsewhere: BTreeMap<String, Foreign>,
+    /// Imported functions (by the qualified name this file gives them) that exchange the code this file's
+    /// callbacks pass them, without handling any state.
+    pub exchange_calls: BTreeMap<String, CodeExchange>,
 }
 
 impl Env {
@@ -157,6 +187,7 @@ impl Env {
             && self.verifier_returns.is_empty()
             && self.verifier_params.is_empty()
             && self.read_elsewhere.is_empty()
+            && self.exchange_calls.is_empty()
     }
 
     /// The value of an imported qualified name: exact, or a member of an imported table.

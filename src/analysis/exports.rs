@@ -18,6 +18,11 @@ pub fn summarise<D: Dialect>(ctx: &Ctx<'_, '_, D>) -> ModuleSummary {
     let mut summary = ModuleSummary {
         read_in_functions: read_in_functions(ctx),
         values: BTreeMap::new(),
+        exchanges: if ctx.mentions.exchange {
+            super::callbacks::exported(ctx)
+        } else {
+            BTreeMap::new()
+        },
     };
     let root = ctx.root.id();
     // Imports are values too: a re-export or a barrel passes them on.

@@ -161,7 +161,7 @@ fn analyze<'t, D: Dialect>(
     if mentions.code_verifier {
         (work.trace_steps, work.trace_visits) = verifier::extract(&ctx, &mut facts);
     }
-    if mentions.exchange {
+    if mentions.exchange || !env.exchange_calls.is_empty() {
         // After the requests: a request that sends state is pointed at from the callback's finding.
         work.callback_visits = callbacks::extract(&ctx, &mut facts);
     }

@@ -188,12 +188,106 @@ pub struct Flow {
     pub method_default: Option<&'static str>,
 }
 
-/// A call that exchanges the code for tokens.
+/// What an exchange call checks of the returned state (for `state-not-verified`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checks {
+    /// Never: the caller must compare it first.
+    Never,
+    /// Always, against the state the library stored when it built the authorization URL.
+    Always,
+    /// When the options object at this argument position has one of these keys (openid-client
+    /// `callback(redirectUri, params, { state })`, `authorizationCodeGrant(config, url, { expectedState })`;
+    /// an OpenID Connect nonce checked the same way binds the response to the session too, RFC 9700 §4.7.1).
+    WithOption {
+        position: usize,
+        keys: &'static [&'static str],
+    },
+    /// When the call passes the whole redirect (`authorization_response=`) to a session that knows the state
+    /// it sent: created with `state=`, given `state=`, or (`url_keeps_state`) the session that built the
+    /// authorization URL (requests-oauthlib keeps `self._state`; authlib's `create_authorization_url` returns
+    /// the state without keeping it).
+    SessionState { url_keeps_state: bool },
+    /// Not an exchange: a call that validates the authorization response, state included, before a separate
+    /// exchange, with the expected state at this position (or keyword); the check is off when that argument
+    /// is or names `off`, and when it is absent unless `when_absent` (oauth4webapi
+    /// `validateAuthResponse(as, client, params, expectedState)` without one expects no state and rejects a
+    /// response that carries one; oauthlib's `parse_request_uri_response(uri, state=None)` checks a state
+    /// only when given one).
+    Validates {
+        position: usize,
+        keyword: &'static str,
+        off: &'static str,
+        when_absent: bool,
+    },
+}
+
+impl Checks {
+    /// What the catalogue and the docs say about it.
+    pub fn describe(self) -> String {
+        let keys = |ks: &[&str]| {
+            ks.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        match self {
+            Checks::Never => "no".into(),
+            Checks::Always => "yes".into(),
+            Checks::WithOption { keys: ks, .. } => format!("with {}", keys(ks)),
+            Checks::SessionState {
+                url_keeps_state: true,
+            } => "with `authorization_response` on the session that sent it".into(),
+            Checks::SessionState {
+                url_keeps_state: false,
+            } => "with `authorization_response` and a `state` on the call or the session".into(),
+            Checks::Validates {
+                off,
+                when_absent: true,
+                ..
+            } => format!("yes, unless `{off}`"),
+            Checks::Validates { keyword, .. } => format!("with `{keyword}` given"),
+        }
+    }
+}
+
+/// A call that exchanges the code for tokens (or validates the response before one).
+///
+/// The callbacks analysis recognises it only when the callee's qualified name resolves into `module` (the
+/// library's modules when empty) and names `receiver`: a bare `client.callback(…)` whose client is not
+/// traced to the package is not this library's, so `Call::Method`'s `loose` and `on` are not read here.
 #[derive(Debug)]
 pub struct Exchange {
     pub call: Call,
-    /// Whether the library compares the returned `state` with the one it sent (for `state-not-verified`).
-    pub checks_state: bool,
+    /// The module prefix the callee must resolve into, when not one of the library's `modules`
+    /// (the MCP SDK's transports' `finishAuth`).
+    pub module: &'static str,
+    /// A part the resolved callee must contain (the class whose method redeems a code, when others of the
+    /// package share the method name: simple-oauth2's `.AuthorizationCode`).
+    pub receiver: &'static str,
+    pub checks: Checks,
+}
+
+impl Exchange {
+    /// Whether the library may leave the state to the caller (`false` for a validator or a call that
+    /// always checks).
+    pub fn may_skip_state(&self) -> bool {
+        !matches!(self.checks, Checks::Always | Checks::Validates { .. })
+    }
+
+    /// Whether it validates the response instead of exchanging the code.
+    pub fn is_validator(&self) -> bool {
+        matches!(self.checks, Checks::Validates { .. })
+    }
+}
+
+/// An exchange by its method name, redeeming the code with what it checks.
+pub const fn exchange(call: Call, checks: Checks) -> Exchange {
+    Exchange {
+        call,
+        module: "",
+        receiver: "",
+        checks,
+    }
 }
 
 impl Library {
@@ -258,6 +352,26 @@ pub fn exchanges_named(
             .filter(move |e| e.call.name() == name)
             .map(move |e| (l, e))
     })
+}
+
+/// The module prefixes an exchange's callee must resolve into.
+pub fn exchange_modules<'a>(lib: &'a Library, e: &'a Exchange) -> &'a [&'static str] {
+    if e.module.is_empty() {
+        lib.modules
+    } else {
+        std::slice::from_ref(&e.module)
+    }
+}
+
+/// The names of exchanges that may leave the state to the caller (for the prefilter: a file that calls one
+/// may hold a callback).
+pub fn exchange_words() -> impl Iterator<Item = &'static str> {
+    CATALOGUE
+        .iter()
+        .flat_map(|l| l.exchanges.iter())
+        // `callback` (openid-client) is too common a word: that library's module name stands for it.
+        .filter(|e| matches!(e.checks, Checks::Never | Checks::SessionState { .. }))
+        .map(|e| e.call.name())
 }
 
 /// The library whose helper makes a compliant verifier, for the helper's qualified name

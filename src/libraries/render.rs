@@ -46,15 +46,28 @@ fn calls(lib: &Library) -> String {
     }
 }
 
-/// The table: library, ecosystem, packages, calls, what it adds (PKCE, state), the default method.
+/// The exchange calls and whether each checks the returned state.
+fn exchanges(lib: &Library) -> String {
+    if lib.exchanges.is_empty() {
+        return "-".into();
+    }
+    lib.exchanges
+        .iter()
+        .map(|e| format!("`{}`: {}", e.call.name(), e.checks.describe()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The table: library, ecosystem, packages, calls, what it adds (PKCE, state), the default method, and
+/// whether its exchanges check the returned state.
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| library | ecosystem | packages | flow calls | PKCE (S256) | state | method when none is named |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| library | ecosystem | packages | flow calls | PKCE (S256) | state | method when none is named | exchange checks state |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
     for l in CATALOGUE {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             l.name,
             l.ecosystem.as_str(),
             l.packages
@@ -66,6 +79,7 @@ pub fn markdown_table() -> String {
             adds(l, |f| f.pkce),
             adds(l, |f| f.state),
             default_method(l),
+            exchanges(l),
         ));
     }
     out
@@ -94,7 +108,13 @@ pub fn json() -> serde_json::Value {
             let exchanges: Vec<serde_json::Value> = l
                 .exchanges
                 .iter()
-                .map(|e| serde_json::json!({"call": e.call.name(), "checks_state": e.checks_state}))
+                .map(|e| {
+                    serde_json::json!({
+                        "call": e.call.name(),
+                        "validates_response": e.is_validator(),
+                        "checks_state": e.checks.describe(),
+                    })
+                })
                 .collect();
             serde_json::json!({
                 "name": l.name,

@@ -18,6 +18,8 @@ use crate::{lang, prefilter};
 const MAX_HOPS: usize = 8;
 /// Files read per scan to find the readers of module-level verifiers the prefilter skipped.
 const MAX_READER_FILES: usize = 5_000;
+/// Files read per scan to find the callers of helpers that exchange a code.
+const MAX_CALLER_FILES: usize = 5_000;
 
 /// What the phase did (`summary.project` in JSON output).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -48,7 +50,10 @@ pub fn link(
     max_file_size: u64,
     threads: usize,
 ) -> Linked {
-    if !modules.iter().any(|m| m.has_asks()) {
+    let helpers = modules
+        .iter()
+        .any(|m| m.summary().is_some_and(|s| !s.exchanges.is_empty()));
+    if !helpers && !modules.iter().any(|m| m.has_asks()) {
         return Linked::default();
     }
     // Modules by absolute path, spelled lexically (no system call per file); `canonical` is filled only
@@ -75,6 +80,7 @@ pub fn link(
 
 impl Linker<'_> {
     fn answer(&mut self) {
+        self.ask_callers();
         let mut envs: Vec<Env> = vec![Env::default(); self.modules.len()];
         let mut module_verifiers: BTreeMap<(usize, String), ()> = BTreeMap::new();
         for i in 0..self.modules.len() {
@@ -108,6 +114,19 @@ impl Linker<'_> {
             for name in &asks.module_verifiers {
                 module_verifiers.insert((i, name.clone()), ());
             }
+            for (q, position, _) in &asks.exchange_args {
+                let Some((target, name)) = self.definition(i, q) else {
+                    continue;
+                };
+                let helper = self
+                    .summary(target)
+                    .and_then(|s| s.exchanges.get(&name))
+                    .filter(|e| e.param == *position && !e.handles_state)
+                    .cloned();
+                if let Some(helper) = helper {
+                    envs[i].exchange_calls.entry(q.clone()).or_insert(helper);
+                }
+            }
             self.modules[i].parts_mut().asks = asks;
         }
         if !module_verifiers.is_empty() {
@@ -137,6 +156,78 @@ impl Linker<'_> {
             if !env.is_empty() {
                 m.parts_mut().env = env;
             }
+        }
+    }
+
+    /// A callback that passes the code to a helper need not say anything about an exchange, so the
+    /// prefilter (or the callbacks analysis, which runs only where an exchange is named) skipped it: the
+    /// files of the helper's package and language that contain a helper's name, and were not analysed for
+    /// callbacks, are analysed for their asks. Bounded: this runs only when some module has such a helper,
+    /// and reads `MAX_CALLER_FILES` files at most per scan.
+    fn ask_callers(&mut self) {
+        let mut wanted: BTreeMap<(PathBuf, bool), Vec<String>> = BTreeMap::new();
+        for m in self.modules.iter() {
+            let Some(s) = m.summary() else { continue };
+            let names = s
+                .exchanges
+                .iter()
+                .filter(|(_, e)| !e.handles_state)
+                .map(|(n, _)| n.clone());
+            let js = m.lang.is_js_family();
+            wanted
+                .entry((callers_root(&m.fs_path, js), js))
+                .or_default()
+                .extend(names);
+        }
+        wanted.retain(|_, names| !names.is_empty());
+        if wanted.is_empty() {
+            return;
+        }
+        let mut looked = 0;
+        for i in 0..self.modules.len() {
+            if looked >= MAX_CALLER_FILES {
+                break;
+            }
+            let m = &self.modules[i];
+            let js = m.lang.is_js_family();
+            let names: Vec<&str> = wanted
+                .iter()
+                .filter(|((root, j), _)| *j == js && m.fs_path.starts_with(root))
+                .flat_map(|(_, names)| names.iter().map(String::as_str))
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            looked += 1;
+            let text: Arc<str> = match &m.text {
+                Some(t) => t.clone(),
+                None => match source::load(&m.fs_path, self.max_file_size) {
+                    Ok(Loaded::Text(t)) => Arc::from(t),
+                    _ => continue,
+                },
+            };
+            // A file that names an exchange was analysed for callbacks already, and asked.
+            if prefilter::mentions(&text).exchange
+                || !names
+                    .iter()
+                    .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+            {
+                continue;
+            }
+            let Some(a) = analyse_with(m.lang, &text, &Env::default(), false, true) else {
+                continue;
+            };
+            let mut asks = a.asks;
+            if asks.exchange_args.is_empty() {
+                continue;
+            }
+            asks.place(&m.path, &text, &LineIndex::new(&text));
+            self.stats.parsed_on_demand += 1;
+            self.modules[i]
+                .parts_mut()
+                .asks
+                .exchange_args
+                .extend(asks.exchange_args);
         }
     }
 
@@ -335,6 +426,26 @@ fn package_root(file: &std::path::Path, js: bool) -> PathBuf {
     file.parent().map(|p| p.to_path_buf()).unwrap_or_default()
 }
 
+/// Where the callers of a module's functions may be: its package root, or for a Python module outside any
+/// manifest the directory above its top package (`app/oauth/__init__.py` is called from `app/views.py`).
+fn callers_root(file: &std::path::Path, js: bool) -> PathBuf {
+    let root = package_root(file, js);
+    if js || file.parent().is_some_and(|p| p != root) {
+        return root;
+    }
+    let mut top = root;
+    for _ in 0..32 {
+        if !top.join("__init__.py").is_file() {
+            break;
+        }
+        match top.parent() {
+            Some(p) => top = p.to_path_buf(),
+            None => break,
+        }
+    }
+    top
+}
+
 /// A path with `.` and `..` components resolved by spelling alone.
 fn lexical(path: &std::path::Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -357,8 +468,23 @@ pub(crate) fn analyse(
     env: &Env,
     summarise: bool,
 ) -> Option<Analysed> {
+    analyse_with(lang, text, env, summarise, false)
+}
+
+/// Parses and analyses a text with `env`; `callbacks`: the callbacks analysis runs even when the file names
+/// no exchange (to ask about the functions its callbacks give the code to).
+fn analyse_with(
+    lang: lang::Lang,
+    text: &str,
+    env: &Env,
+    summarise: bool,
+    callbacks: bool,
+) -> Option<Analysed> {
     let tree = lang::parse(lang, text).ok()?;
     let mut mentions = prefilter::mentions(text);
+    if callbacks || !env.exchange_calls.is_empty() {
+        mentions.exchange = true;
+    }
     // Another module uses what this one returns as a verifier: the verifier analysis runs here even when
     // the file never says so.
     if !env.verifier_returns.is_empty()

@@ -16,9 +16,15 @@ impl Rule for StateNotVerified {
 
     fn check(&self, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for cb in &facts.unverified_callbacks {
-            let exchange = match &cb.library {
-                Some(name) => format!("callback redeems the authorization code with `{name}`"),
-                None => "callback exchanges the authorization code".to_string(),
+            let exchange = match (&cb.helper, &cb.library) {
+                (Some((name, at)), _) => format!(
+                    "callback passes the authorization code to `{name}`, which exchanges it in {}",
+                    at.path.display()
+                ),
+                (None, Some(name)) => {
+                    format!("callback redeems the authorization code with `{name}`")
+                }
+                (None, None) => "callback exchanges the authorization code".to_string(),
             };
             let (what, partial_label) = match cb.gap {
                 StateGap::NoComparison => (
@@ -46,7 +52,7 @@ impl Rule for StateNotVerified {
                     "comparison after the exchange",
                 ),
             };
-            let joint = if cb.gap == StateGap::LogOnly {
+            let joint = if cb.gap == StateGap::LogOnly || cb.helper.is_some() {
                 ", but"
             } else {
                 " but"
@@ -57,7 +63,14 @@ impl Rule for StateNotVerified {
                 d = d.with_related(p, partial_label);
             }
             if cb.exchange != cb.span {
-                d = d.with_related(cb.exchange, "the code is exchanged here");
+                let label = match cb.helper {
+                    Some(_) => "the code is passed to the helper that exchanges it",
+                    None => "the code is exchanged here",
+                };
+                d = d.with_related(cb.exchange, label);
+            }
+            if let Some((_, at)) = &cb.helper {
+                d = d.with_elsewhere(at.clone(), "the helper exchanges the code here");
             }
             if let Some(s) = cb.sent {
                 d = d.with_related(s, "the authorization request that sends state");
@@ -81,6 +94,7 @@ mod tests {
             library: None,
             partial,
             sent: Some(Span::new(1, 2)),
+            helper: None,
         };
         let facts = FileFacts {
             unverified_callbacks: vec![

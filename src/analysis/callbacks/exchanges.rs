@@ -1,130 +1,14 @@
 //! Where a code is exchanged: a token request with `grant_type=authorization_code`, or a library call that
-//! redeems a code. The library knowledge is one declarative table (`EXCHANGES`, `VALIDATORS`), matched on
-//! resolved imports (`Ctx::qualify`), so that it can move into the library catalogue as it is.
+//! redeems a code. The library knowledge (which calls exchange, what each checks of the state, which calls
+//! validate the response first) is the library catalogue's (`crate::libraries`, `Library::exchanges`),
+//! matched on resolved imports (`Ctx::qualify`).
 
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, Entry, Key, View};
-
-/// Whether a library's exchange checks the returned state itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Checks {
-    /// Never: the caller must compare it first.
-    Never,
-    /// Always, against the state the library stored when it built the authorization URL.
-    Always,
-    /// When the options object at this argument position has one of these keys (openid-client
-    /// `callback(redirectUri, params, { state })`, `authorizationCodeGrant(config, url, { expectedState })`;
-    /// an OpenID Connect nonce checked the same way binds the response to the session too, RFC 9700 §4.7.1).
-    WithOption {
-        position: usize,
-        keys: &'static [&'static str],
-    },
-    /// When the call passes the whole redirect (`authorization_response=`) to a session that knows the state
-    /// it sent: created with `state=`, given `state=`, or the session that built the authorization URL
-    /// (requests-oauthlib, google-auth-oauthlib, authlib `OAuth2Session.fetch_token`).
-    SessionState,
-}
-
-/// One library exchange: the package its receiver is imported from, a part its resolved receiver must
-/// name (the class whose method redeems a code, when others of the package share the method name), the
-/// method, and what it checks.
-#[derive(Clone, Copy, Debug)]
-pub struct Exchange {
-    pub package: &'static str,
-    pub receiver: &'static str,
-    pub method: &'static str,
-    pub checks: Checks,
-}
-
-const fn ex(package: &'static str, method: &'static str, checks: Checks) -> Exchange {
-    Exchange {
-        package,
-        receiver: "",
-        method,
-        checks,
-    }
-}
-
-const fn ex_on(
-    package: &'static str,
-    receiver: &'static str,
-    method: &'static str,
-    checks: Checks,
-) -> Exchange {
-    Exchange {
-        package,
-        receiver,
-        method,
-        checks,
-    }
-}
-
-/// The exchange calls skillaudit knows. Behaviour as documented by each library (and read in its source):
-/// openid-client v5 `Client#callback`/`oauthCallback` compare `checks.state`; v6 `authorizationCodeGrant`
-/// compares `expectedState`; arctic's `validateAuthorizationCode`, simple-oauth2's `getToken` and
-/// google-auth-library's `getToken` take a bare code, as does oauth4webapi's `authorizationCodeGrantRequest`
-/// (its `validateAuthResponse` checks state, `VALIDATORS`); requests-oauthlib's `fetch_token` parses
-/// `authorization_response` with the session's state (`parse_request_uri_response(…, state=self._state)`),
-/// which google-auth-oauthlib's `Flow` and authlib's `OAuth2Session` share; authlib's framework clients'
-/// `authorize_access_token` compare with the state kept in the framework session; the MCP SDKs' auth flows
-/// are the SDKs' business.
-pub static EXCHANGES: &[Exchange] = &[
-    ex(
-        "openid-client",
-        "callback",
-        Checks::WithOption {
-            position: 2,
-            keys: &["state", "nonce"],
-        },
-    ),
-    ex(
-        "openid-client",
-        "oauthCallback",
-        Checks::WithOption {
-            position: 2,
-            keys: &["state", "nonce"],
-        },
-    ),
-    ex(
-        "openid-client",
-        "authorizationCodeGrant",
-        Checks::WithOption {
-            position: 2,
-            keys: &["expectedState", "expectedNonce"],
-        },
-    ),
-    ex(
-        "oauth4webapi",
-        "authorizationCodeGrantRequest",
-        Checks::Never,
-    ),
-    ex("arctic", "validateAuthorizationCode", Checks::Never),
-    // simple-oauth2's `ClientCredentials` and `ResourceOwnerPassword` have a `getToken` too.
-    ex_on(
-        "simple-oauth2",
-        ".AuthorizationCode",
-        "getToken",
-        Checks::Never,
-    ),
-    ex("google-auth-library", "getToken", Checks::Never),
-    ex("googleapis", "getToken", Checks::Never),
-    ex("requests_oauthlib", "fetch_token", Checks::SessionState),
-    ex("google_auth_oauthlib", "fetch_token", Checks::SessionState),
-    ex("authlib", "fetch_token", Checks::SessionState),
-    ex("authlib", "authorize_access_token", Checks::Always),
-    ex("@modelcontextprotocol/sdk", "finishAuth", Checks::Always),
-    ex("@modelcontextprotocol/sdk", "auth", Checks::Always),
-];
-
-/// Calls that validate the authorization response, state included, before a separate exchange: the package,
-/// the method, the position of the expected state, and the value that switches the check off. oauth4webapi's
-/// `validateAuthResponse` compares `expectedState`, and without it (`expectNoState`, the default) rejects a
-/// response that carries a state.
-pub static VALIDATORS: &[(&str, &str, usize, &str)] =
-    &[("oauth4webapi", "validateAuthResponse", 3, "skipStateCheck")];
+use crate::libraries::{self, Checks};
 
 /// A place where a code is exchanged.
 #[derive(Clone, Debug)]
@@ -135,6 +19,9 @@ pub struct Site<'t> {
     pub library: Option<String>,
     /// The library compares the state itself.
     pub checked: bool,
+    /// The call of a helper of another module that exchanges the code: its name here, and where it
+    /// exchanges.
+    pub helper: Option<(String, crate::summary::Foreign)>,
 }
 
 /// Whether a qualified name is `method` on something from `package`.
@@ -174,6 +61,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
         node,
         library: None,
         checked: false,
+        helper: None,
     };
     for &o in &ctx.ix.objects {
         if let View::Object(entries) = ctx.view(o) {
@@ -227,6 +115,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
             out.push(token(s));
         }
     }
+    out.extend(super::helpers::sites(ctx));
     out.sort_by_key(|s| s.node.start_byte());
     out.dedup_by_key(|s| s.node.id());
     out
@@ -272,12 +161,17 @@ fn library<'t, D: Dialect>(
     built_url: &HashSet<&str>,
 ) -> Option<Site<'t>> {
     let method = ctx.callee_name(callee)?;
-    let known = EXCHANGES.iter().filter(|e| e.method == method);
-    let mut known = known.peekable();
+    let mut known = libraries::exchanges_named(method)
+        .filter(|(_, e)| !e.is_validator())
+        .peekable();
     known.peek()?;
     let qualified = ctx.qualify(callee, 0)?;
-    let entry = known
-        .find(|e| matches(&qualified, e.package, e.method) && qualified.contains(e.receiver))?;
+    let (_, entry) = known.find(|(l, e)| {
+        libraries::exchange_modules(l, e)
+            .iter()
+            .any(|m| matches(&qualified, m, method))
+            && qualified.contains(e.receiver)
+    })?;
     if entry.checks == Checks::Never && literal_code(ctx, args) {
         return None;
     }
@@ -286,10 +180,13 @@ fn library<'t, D: Dialect>(
         args.iter()
             .any(|a| matches!(a, Arg::Keyword(n, _) if *n == k))
     };
-    if entry.checks == Checks::SessionState && literal_code(ctx, args) && keyword("code") {
+    if matches!(entry.checks, Checks::SessionState { .. })
+        && literal_code(ctx, args)
+        && keyword("code")
+    {
         return None;
     }
-    if entry.checks == Checks::SessionState
+    if matches!(entry.checks, Checks::SessionState { .. })
         && !keyword("code")
         && !keyword("authorization_response")
         && !args.iter().any(|a| matches!(a, Arg::Spread(_)))
@@ -303,12 +200,17 @@ fn library<'t, D: Dialect>(
             Some(options) => keys.iter().any(|key| option_given(ctx, options, key)),
             None => args.iter().any(|a| matches!(a, Arg::Spread(_))),
         },
-        Checks::SessionState => session_state(ctx, callee, args, built_url),
+        Checks::SessionState { url_keeps_state } => {
+            session_state(ctx, callee, args, url_keeps_state.then_some(built_url))
+        }
+        // Not reached: validators are not exchanges.
+        Checks::Validates { .. } => true,
     };
     Some(Site {
         node: call,
         library: Some(format!("{qualified}()")),
         checked,
+        helper: None,
     })
 }
 
@@ -339,7 +241,7 @@ fn session_state<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     callee: Node<'t>,
     args: &[Arg<'t>],
-    built_url: &HashSet<&str>,
+    built_url: Option<&HashSet<&str>>,
 ) -> bool {
     let keyword = |args: &[Arg<'t>], k: &str| {
         args.iter()
@@ -356,7 +258,7 @@ fn session_state<'t, D: Dialect>(
     };
     let receiver = ctx.text(ctx.unwrap(object));
     // The session that built the authorization URL keeps the state it generated.
-    if built_url.contains(receiver) {
+    if built_url.is_some_and(|b| b.contains(receiver)) {
         return true;
     }
     let View::Ident(name) = ctx.view(ctx.unwrap(object)) else {
@@ -381,21 +283,35 @@ pub fn validators<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Node<'t>> {
         let Some(method) = ctx.callee_name(callee) else {
             continue;
         };
-        for &(package, name, position, off) in VALIDATORS {
-            if method != name {
+        for (lib, e) in libraries::exchanges_named(method) {
+            let Checks::Validates {
+                position,
+                keyword,
+                off,
+                when_absent,
+            } = e.checks
+            else {
                 continue;
-            }
+            };
             let Some(qualified) = ctx.qualify(callee, 0) else {
                 continue;
             };
-            if !matches(&qualified, package, name) {
+            if !libraries::exchange_modules(lib, e)
+                .iter()
+                .any(|m| matches(&qualified, m, method))
+            {
                 continue;
             }
-            // Without an expected state it expects none and rejects a response that has one.
-            let checks = Ctx::<D>::arg(&args, position, "")
-                .is_none_or(|s| !ctx.qualify(s, 0).is_some_and(|q| q.ends_with(off)));
+            // oauth4webapi: without an expected state it expects none and rejects a response that has one.
+            let checks = match Ctx::<D>::arg(&args, position, keyword) {
+                None => when_absent,
+                Some(s) => {
+                    ctx.text(s) != off && !ctx.qualify(s, 0).is_some_and(|q| q.ends_with(off))
+                }
+            };
             if checks {
                 out.push(c);
+                break;
             }
         }
     }

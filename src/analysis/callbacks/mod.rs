@@ -1,10 +1,10 @@
 //! The callback of the authorization-code flow (state-not-verified): a function that reads `code` from the
-//! redirect and exchanges it — in the same function, in a helper it calls (two calls deep, in this file), or
-//! in the function around a loopback listener that resolves a promise with the code — and what it does with
-//! the returned `state` before the exchange.
+//! redirect and exchanges it — in the same function, in a helper it calls (two calls deep, in this file, or
+//! imported from another module of the scan: `helpers`), or in the function around a loopback listener that
+//! resolves a promise with the code — and what it does with the returned `state` before the exchange.
 //!
 //! `reads` finds where `code` and `state` come from the redirect; `exchanges` finds token requests and
-//! library exchanges (with the one table of what each library checks); `calls` knows what calls and blocks
+//! library exchanges (what each library checks is the catalogue's, `crate::libraries`); `calls` knows what calls and blocks
 //! do (stop, log, decode, echo); `state` classifies the uses of the returned state in the callback's region.
 //! Dependencies go one way: this module uses all four; `state` uses `reads`, `calls` and the `Region`
 //! defined here.
@@ -15,8 +15,11 @@
 
 mod calls;
 mod exchanges;
+mod helpers;
 mod reads;
 mod state;
+
+pub use helpers::exported;
 
 use std::collections::{HashMap, HashSet};
 
@@ -39,6 +42,9 @@ pub struct Region<'t> {
     pub functions: Vec<Node<'t>>,
     /// The exchange and the calls that lead to it, one per function on the way.
     pub points: Vec<Node<'t>>,
+    /// The exchange, when it is a call of another module's helper that the project phase knows: what it
+    /// is given of the request is known not to be a state check.
+    pub helper: Option<Node<'t>>,
 }
 
 impl<'t> Region<'t> {
@@ -194,6 +200,7 @@ fn region<'t>(read_fn: Node<'t>, steps: &[Step<'t>], i: usize, link: Link<'t>) -
     let mut region = Region {
         functions,
         points: Vec::new(),
+        helper: None,
     };
     let mut at = Some(i);
     while let Some(j) = at {
@@ -285,9 +292,16 @@ impl Reach {
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     let sites = exchanges::collect(ctx);
     if sites.is_empty() {
+        // The code may be exchanged by a function of another module it is passed to.
+        if ctx.env.is_empty() {
+            let reads = reads::collect(ctx);
+            return helpers::ask(ctx, &reads) + reads.len();
+        }
         return 0;
     }
     let reads = reads::collect(ctx);
+    // Another callback of the file may pass its code to a helper of another module.
+    let mut visits = helpers::ask(ctx, &reads);
     let mut validators = exchanges::validators(ctx);
     validators.sort_by_key(|v| v.start_byte());
     let sent = facts
@@ -313,7 +327,6 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         .collect();
     let reach = Reach::new(ctx, &all_steps);
     let shared = state::Shared::new(ctx, &reads);
-    let mut visits = 0;
     let mut judged: HashSet<usize> = HashSet::new();
     // The callbacks: each read of `code`, and each library exchange (which may read the code itself).
     let mut candidates: Vec<(Node, Option<reads::Read>)> = reads
@@ -340,7 +353,12 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         let Some(&(e, i, link)) = links.first() else {
             continue;
         };
-        let region = &region(read_fn, &all_steps[e], i, link);
+        let mut region = region(read_fn, &all_steps[e], i, link);
+        let site = &sites[exchange_fns[e].1[0]];
+        if site.helper.is_some() {
+            region.helper = Some(site.node);
+        }
+        let region = &region;
         judged.insert(read_fn.id());
         // Any exchange on this callback's way that the library checks, or a validator: checked.
         // A validator counts in the callback or around it (a script that validates at top level and
@@ -368,7 +386,6 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         {
             continue;
         }
-        let site = &sites[exchange_fns[e].1[0]];
         let read = read.unwrap_or(reads::Read {
             node: at,
             param: Param::Code,
@@ -386,6 +403,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
             library: site.library.clone(),
             partial: partial.map(span),
             sent,
+            helper: site.helper.clone(),
         });
     }
     facts.unverified_callbacks.sort_by_key(|c| c.span);
@@ -433,6 +451,30 @@ mod tests {
         let js =
             "const { code, state } = req.query;\nawait client.callback(uri, { code, state });\n";
         assert!(gaps(Lang::JavaScript, js).is_empty());
+    }
+
+    #[test]
+    fn authlib_sessions_do_not_keep_the_state_of_the_url_they_built() {
+        // requests-oauthlib's `authorization_url` keeps `self._state` for `fetch_token`; authlib's
+        // `create_authorization_url` returns the state without keeping it (`state = state or self.state`).
+        let py = |import: &str, build: &str| {
+            format!(
+                "from flask import request\n{import}\n\
+                 s = OAuth2Session('id')\nurl, st = s.{build}(AUTH_URL)\n\
+                 def cb():\n    code = request.args.get('code')\n    \
+                 return s.fetch_token(TOKEN_URL, authorization_response=request.url)\n"
+            )
+        };
+        let requests = py(
+            "from requests_oauthlib import OAuth2Session",
+            "authorization_url",
+        );
+        assert!(gaps(Lang::Python, &requests).is_empty());
+        let authlib = py(
+            "from authlib.integrations.requests_client import OAuth2Session",
+            "create_authorization_url",
+        );
+        assert_eq!(gaps(Lang::Python, &authlib), [StateGap::NoComparison]);
     }
 
     #[test]

@@ -499,6 +499,10 @@ fn request_handed_off<'t, D: Dialect>(
         let View::Call { callee, .. } = ctx.view(call) else {
             return false;
         };
+        // Another module's helper that exchanges the code and handles no state.
+        if region.helper.is_some_and(|h| h.id() == call.id()) {
+            return false;
+        }
         let name = ctx.callee_name(callee).unwrap_or("");
         // A helper of this file on the way to the exchange is part of the callback and judged with it.
         let on_the_way = ctx.ix.functions.get(name).is_some_and(|fs| {

@@ -2,10 +2,11 @@
 
 use super::super::Adds::{Always, Never, Unless, When};
 use super::super::Call::{Export, Method};
+use super::super::Checks::{Validates, WithOption};
 use super::super::Ecosystem::Npm;
 use super::super::Options::{ArgNames, Object};
 use super::super::Test::{Absent, Lists, Present, Truthy};
-use super::super::{Exchange, Flow, Library};
+use super::super::{exchange, Checks, Exchange, Flow, Library};
 
 /// A flow whose request carries only what the caller passes.
 const fn passes_through(
@@ -98,8 +99,9 @@ pub const OPENID_CLIENT: Library = Library {
         passes_through(Export("buildAuthorizationUrlWithPAR"), Object(1), "code_challenge_method"),
     ],
     exchanges: &[
-        Exchange { call: Method { name: "callback", loose: true, on: &[] }, checks_state: true },
-        Exchange { call: Export("authorizationCodeGrant"), checks_state: true },
+        exchange(Method { name: "callback", loose: false, on: &[] }, WithOption { position: 2, keys: &["state", "nonce"] }),
+        exchange(Method { name: "oauthCallback", loose: false, on: &[] }, WithOption { position: 2, keys: &["state", "nonce"] }),
+        exchange(Export("authorizationCodeGrant"), WithOption { position: 2, keys: &["expectedState", "expectedNonce"] }),
     ],
     verifier_helpers: &["randomPKCECodeVerifier", "generators.codeVerifier", "codeVerifier"],
     settings_for: &[],
@@ -118,8 +120,8 @@ pub const OAUTH4WEBAPI: Library = Library {
     // The caller builds the URL (`new URL(as.authorization_endpoint)` + searchParams): found as a builder.
     flows: &[],
     exchanges: &[
-        Exchange { call: Export("validateAuthResponse"), checks_state: true },
-        Exchange { call: Export("authorizationCodeGrantRequest"), checks_state: false },
+        exchange(Export("validateAuthResponse"), Validates { position: 3, keyword: "", off: "skipStateCheck", when_absent: true }),
+        exchange(Export("authorizationCodeGrantRequest"), Checks::Never),
     ],
     verifier_helpers: &["generateRandomCodeVerifier"],
     settings_for: &[],
@@ -136,7 +138,8 @@ pub const SIMPLE_OAUTH2: Library = Library {
     packages: &["simple-oauth2"],
     modules: &["simple-oauth2"],
     flows: &[passes_through(Method { name: "authorizeURL", loose: true, on: &[] }, Object(0), "code_challenge_method")],
-    exchanges: &[Exchange { call: Method { name: "getToken", loose: false, on: &[] }, checks_state: false }],
+    // `ClientCredentials` and `ResourceOwnerPassword` have a `getToken` too.
+    exchanges: &[Exchange { receiver: ".AuthorizationCode", ..exchange(Method { name: "getToken", loose: false, on: &[] }, Checks::Never) }],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -152,7 +155,7 @@ pub const GOOGLE_AUTH_LIBRARY: Library = Library {
     packages: &["google-auth-library", "googleapis"],
     modules: &["google-auth-library", "googleapis"],
     flows: &[passes_through(Method { name: "generateAuthUrl", loose: true, on: &[] }, Object(0), "code_challenge_method")],
-    exchanges: &[Exchange { call: Method { name: "getToken", loose: true, on: &[] }, checks_state: false }],
+    exchanges: &[exchange(Method { name: "getToken", loose: false, on: &[] }, Checks::Never)],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -219,7 +222,7 @@ pub const ARCTIC: Library = Library {
             method_default: None,
         },
     ],
-    exchanges: &[Exchange { call: Method { name: "validateAuthorizationCode", loose: true, on: &[] }, checks_state: false }],
+    exchanges: &[exchange(Method { name: "validateAuthorizationCode", loose: false, on: &[] }, Checks::Never)],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -252,8 +255,8 @@ pub const OIDC_CLIENT_TS: Library = Library {
     modules: &["oidc-client-ts"],
     flows: &[oidc_client_ts("UserManager"), oidc_client_ts("OidcClient")],
     exchanges: &[
-        Exchange { call: Method { name: "signinCallback", loose: true, on: &[] }, checks_state: true },
-        Exchange { call: Method { name: "signinRedirectCallback", loose: true, on: &[] }, checks_state: true },
+        exchange(Method { name: "signinCallback", loose: false, on: &[] }, Checks::Always),
+        exchange(Method { name: "signinRedirectCallback", loose: false, on: &[] }, Checks::Always),
     ],
     verifier_helpers: &[],
     settings_for: &["UserManager", "OidcClient"],
@@ -287,7 +290,7 @@ pub const MSAL_JS: Library = Library {
         msal_interactive("acquireTokenPopup"),
         msal_interactive("acquireTokenInteractive"),
     ],
-    exchanges: &[Exchange { call: Method { name: "acquireTokenByCode", loose: true, on: &[] }, checks_state: false }],
+    exchanges: &[exchange(Method { name: "acquireTokenByCode", loose: false, on: &[] }, Checks::Never)],
     verifier_helpers: &[],
     settings_for: &["PublicClientApplication"],
     settings_keys: &[],
@@ -327,7 +330,12 @@ pub const MCP_TYPESCRIPT_SDK_CLIENT_AUTH: Library = Library {
             method_default: None,
         },
     ],
-    exchanges: &[Exchange { call: Export("exchangeAuthorization"), checks_state: false }],
+    // The SDK's own flows compare the state (`finishAuth` on its transports, from any of its modules).
+    exchanges: &[
+        exchange(Export("exchangeAuthorization"), Checks::Never),
+        Exchange { module: "@modelcontextprotocol/sdk", ..exchange(Export("auth"), Checks::Always) },
+        Exchange { module: "@modelcontextprotocol/sdk", ..exchange(Method { name: "finishAuth", loose: false, on: &[] }, Checks::Always) },
+    ],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -369,7 +377,7 @@ pub const AUTH0_SPA_JS: Library = Library {
         method_option: None,
         method_default: None,
     }],
-    exchanges: &[Exchange { call: Method { name: "handleRedirectCallback", loose: true, on: &[] }, checks_state: true }],
+    exchanges: &[exchange(Method { name: "handleRedirectCallback", loose: false, on: &[] }, Checks::Always)],
     verifier_helpers: &[],
     settings_for: &["createAuth0Client", "Auth0Client"],
     settings_keys: &[],

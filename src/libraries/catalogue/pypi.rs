@@ -2,10 +2,11 @@
 
 use super::super::Adds::{Always, Never, When};
 use super::super::Call::{Export, Method};
+use super::super::Checks::{SessionState, Validates};
 use super::super::Ecosystem::PyPI;
 use super::super::Options::{Keywords, Signature};
 use super::super::Test::{Present, Truthy};
-use super::super::{Exchange, Flow, Library};
+use super::super::{exchange, Checks, Flow, Library};
 
 const OAUTHLIB_URI: &[&str] = &[
     "uri",
@@ -58,7 +59,7 @@ pub const REQUESTS_OAUTHLIB: Library = Library {
         method_option: Some("pkce"),
         method_default: None,
     }],
-    exchanges: &[Exchange { call: Method { name: "fetch_token", loose: false, on: &[] }, checks_state: true }],
+    exchanges: &[exchange(Method { name: "fetch_token", loose: false, on: &[] }, SessionState { url_keeps_state: true })],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -101,9 +102,12 @@ pub const AUTHLIB: Library = Library {
             method_default: None,
         },
     ],
+    // fetch_token: `state = state or self.state`, then parse_authorization_code_response(…, state) raises
+    // MismatchingStateException only `if state and params_state != state`; create_authorization_url returns the
+    // state it generates without keeping it.
     exchanges: &[
-        Exchange { call: Method { name: "authorize_access_token", loose: false, on: &[] }, checks_state: true },
-        Exchange { call: Method { name: "fetch_token", loose: false, on: &[] }, checks_state: false },
+        exchange(Method { name: "authorize_access_token", loose: false, on: &[] }, Checks::Always),
+        exchange(Method { name: "fetch_token", loose: false, on: &[] }, SessionState { url_keeps_state: false }),
     ],
     verifier_helpers: &[],
     settings_for: &[],
@@ -143,7 +147,7 @@ pub const GOOGLE_AUTH_OAUTHLIB: Library = Library {
             method_default: None,
         },
     ],
-    exchanges: &[Exchange { call: Method { name: "fetch_token", loose: false, on: &[] }, checks_state: true }],
+    exchanges: &[exchange(Method { name: "fetch_token", loose: false, on: &[] }, SessionState { url_keeps_state: true })],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -183,8 +187,8 @@ pub const MSAL: Library = Library {
         },
     ],
     exchanges: &[
-        Exchange { call: Method { name: "acquire_token_by_auth_code_flow", loose: false, on: &[] }, checks_state: true },
-        Exchange { call: Method { name: "acquire_token_by_authorization_code", loose: false, on: &[] }, checks_state: false },
+        exchange(Method { name: "acquire_token_by_auth_code_flow", loose: false, on: &[] }, Checks::Always),
+        exchange(Method { name: "acquire_token_by_authorization_code", loose: false, on: &[] }, Checks::Never),
     ],
     verifier_helpers: &[],
     settings_for: &[],
@@ -211,7 +215,7 @@ pub const HTTPX_OAUTH: Library = Library {
         method_option: Some("code_challenge_method"),
         method_default: None,
     }],
-    exchanges: &[Exchange { call: Method { name: "get_access_token", loose: false, on: &[] }, checks_state: false }],
+    exchanges: &[exchange(Method { name: "get_access_token", loose: false, on: &[] }, Checks::Never)],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
@@ -267,9 +271,10 @@ pub const OAUTHLIB: Library = Library {
             method_default: Some("plain"),
         },
     ],
+    // parse_request_uri_response(uri, state=None) raises MismatchingStateException when given a state.
     exchanges: &[
-        Exchange { call: Method { name: "parse_request_uri_response", loose: false, on: &[] }, checks_state: true },
-        Exchange { call: Method { name: "prepare_request_body", loose: false, on: &[] }, checks_state: false },
+        exchange(Method { name: "parse_request_uri_response", loose: false, on: &[] }, Validates { position: 1, keyword: "state", off: "None", when_absent: false }),
+        exchange(Method { name: "prepare_request_body", loose: false, on: &[] }, Checks::Never),
     ],
     verifier_helpers: &[],
     settings_for: &[],
@@ -309,7 +314,7 @@ pub const SPOTIPY: Library = Library {
             method_default: None,
         },
     ],
-    exchanges: &[Exchange { call: Method { name: "get_access_token", loose: false, on: &[] }, checks_state: false }],
+    exchanges: &[exchange(Method { name: "get_access_token", loose: false, on: &[] }, Checks::Never)],
     verifier_helpers: &[],
     settings_for: &[],
     settings_keys: &[],
