@@ -183,37 +183,21 @@ impl Linker<'_> {
         if wanted.is_empty() {
             return;
         }
-        let mut looked = 0;
-        for i in 0..self.modules.len() {
-            if looked >= MAX_CALLER_FILES {
-                break;
-            }
-            let m = &self.modules[i];
-            let js = m.lang.is_js_family();
-            let names: Vec<&str> = wanted
-                .iter()
-                .filter(|((root, j), _)| *j == js && m.fs_path.starts_with(root))
-                .flat_map(|(_, names)| names.iter().map(String::as_str))
-                .collect();
-            if names.is_empty() {
-                continue;
-            }
-            looked += 1;
-            let text: Arc<str> = match &m.text {
-                Some(t) => t.clone(),
-                None => match source::load(&m.fs_path, self.max_file_size) {
-                    Ok(Loaded::Text(t)) => Arc::from(t),
-                    _ => continue,
-                },
-            };
-            // A file that names an exchange was analysed for callbacks already, and asked.
-            if prefilter::mentions(&text).exchange
-                || !names
+        let found = self.containing(
+            |m| {
+                let js = m.lang.is_js_family();
+                wanted
                     .iter()
-                    .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
-            {
-                continue;
-            }
+                    .filter(|((root, j), _)| *j == js && m.fs_path.starts_with(root))
+                    .flat_map(|(_, names)| names.iter().cloned())
+                    .collect()
+            },
+            // A file that names an exchange was analysed for callbacks already, and asked.
+            |text| !prefilter::mentions(text).exchange,
+            MAX_CALLER_FILES,
+        );
+        for (i, text) in found {
+            let m = &self.modules[i];
             let Some(a) = analyse_with(m.lang, &text, &Env::default(), false, true) else {
                 continue;
             };
@@ -245,33 +229,62 @@ impl Linker<'_> {
                 .or_default()
                 .push((module.lang.is_js_family(), name.clone()));
         }
-        let mut looked = 0;
-        for i in 0..self.modules.len() {
-            if self.modules[i].summary().is_some() || looked >= MAX_READER_FILES {
-                continue;
-            }
-            let m = &self.modules[i];
-            let js = m.lang.is_js_family();
-            let names: Vec<&str> = wanted
-                .iter()
-                .filter(|(root, _)| m.fs_path.starts_with(root))
-                .flat_map(|(_, names)| names.iter().filter(|(j, _)| *j == js))
-                .map(|(_, n)| n.as_str())
-                .collect();
-            if names.is_empty() {
-                continue;
-            }
-            looked += 1;
-            let Ok(Loaded::Text(text)) = source::load(&m.fs_path, self.max_file_size) else {
-                continue;
-            };
-            if names
-                .iter()
-                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
-            {
-                self.summary(i);
-            }
+        let found = self.containing(
+            |m| {
+                if m.summary().is_some() {
+                    return Vec::new();
+                }
+                let js = m.lang.is_js_family();
+                wanted
+                    .iter()
+                    .filter(|(root, _)| m.fs_path.starts_with(root))
+                    .flat_map(|(_, names)| names.iter().filter(|(j, _)| *j == js))
+                    .map(|(_, n)| n.clone())
+                    .collect()
+            },
+            |_| true,
+            MAX_READER_FILES,
+        );
+        for (i, _) in found {
+            self.summary(i);
         }
+    }
+
+    /// The modules (in path order) that `names` gives names for and whose text contains one of them and
+    /// passes `keep`, with their text: read in parallel, at most `limit` files looked at.
+    fn containing(
+        &self,
+        names: impl Fn(&Module) -> Vec<String>,
+        keep: impl Fn(&str) -> bool + Sync,
+        limit: usize,
+    ) -> Vec<(usize, Arc<str>)> {
+        let candidates: Vec<(usize, Vec<String>)> = self
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, names(m)))
+            .filter(|(_, n)| !n.is_empty())
+            .take(limit)
+            .collect();
+        let modules = &*self.modules;
+        let max_file_size = self.max_file_size;
+        candidates
+            .par_iter()
+            .filter_map(|(i, names)| {
+                let m = &modules[*i];
+                let text: Arc<str> = match &m.text {
+                    Some(t) => t.clone(),
+                    None => match source::load(&m.fs_path, max_file_size) {
+                        Ok(Loaded::Text(t)) => Arc::from(t),
+                        _ => return None,
+                    },
+                };
+                let named = names
+                    .iter()
+                    .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
+                (named && keep(&text)).then_some((*i, text))
+            })
+            .collect()
     }
 
     /// The module and name an imported qualified name is finally defined as, through re-exports.
