@@ -54,6 +54,30 @@ const CONSUMING: &[&str] = &[
     "update",
 ];
 
+/// Functions that only convert, check or log the code they are given: handing the code to them is not
+/// handing it to code that may consume it.
+const HARMLESS: &[&str] = &[
+    "String",
+    "str",
+    "Number",
+    "int",
+    "len",
+    "isinstance",
+    "encodeURIComponent",
+    "decodeURIComponent",
+    "trim",
+    "strip",
+    "has",
+    "includes",
+    "log",
+    "info",
+    "warn",
+    "error",
+    "debug",
+    "test",
+    "match",
+];
+
 /// How many parents a use of the code may climb to reach the call that looks the record up.
 const MAX_CLIMB: usize = 10;
 
@@ -81,7 +105,9 @@ impl<'t> CodeUses<'t> {
     }
 }
 
-/// The first lookup of the code record in the endpoint's functions, and the uses visited.
+/// The first lookup of the code record in the endpoint's functions, and the uses visited. None when the
+/// code is also handed to a function the endpoint's code does not hold (`await finishGrant(code)`),
+/// which may consume it.
 pub fn lookup<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     uses: &CodeUses<'t>,
@@ -96,13 +122,46 @@ pub fn lookup<'t, D: Dialect>(
                 if found.is_none_or(|x| l.start_byte() < x.start_byte()) {
                     found = Some(l);
                 }
+            } else if handed_away(ctx, u, functions) {
+                return (None, visits);
             }
-        }
-        if found.is_some() {
-            break;
         }
     }
     (found, visits)
+}
+
+/// Whether a use of the code is an argument of a call to a function that is neither one of the
+/// endpoint's own (judged by their bodies) nor a harmless conversion or log.
+fn handed_away<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, u: Node<'t>, functions: &[Node<'t>]) -> bool {
+    let mut cur = u;
+    for _ in 0..4 {
+        let Some(parent) = ctx.parent(cur) else {
+            return false;
+        };
+        match ctx.view(parent) {
+            View::Function => return false,
+            View::Call { callee, .. } => {
+                let callee = ctx.unwrap(callee);
+                if u.start_byte() < callee.end_byte() {
+                    return false;
+                }
+                let Some(name) = ctx.callee_name(callee) else {
+                    return true;
+                };
+                if HARMLESS.contains(&name) {
+                    return false;
+                }
+                let own = ctx.ix.functions.get(name).is_some_and(|fs| {
+                    fs.iter()
+                        .any(|g| functions.iter().any(|f| f.id() == g.id()))
+                });
+                return !own;
+            }
+            _ => {}
+        }
+        cur = parent;
+    }
+    false
 }
 
 /// The lookup a use of the code is the key of: an index (`store[code]`) or a lookup method whose
