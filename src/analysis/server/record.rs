@@ -50,6 +50,7 @@ const CONSUMING: &[&str] = &[
     "revoke",
     "invalidate",
     "redeem",
+    "exchanged",
     "used",
     "update",
 ];
