@@ -26,6 +26,7 @@ pub struct FileFacts {
     pub verifier_sources: Vec<VerifierSource>,
     pub verifier_writes: Vec<VerifierWrite>,
     pub unverified_callbacks: Vec<UnverifiedCallback>,
+    pub reusable_codes: Vec<ReusableCode>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -41,6 +42,7 @@ impl FileFacts {
             verifier_sources,
             verifier_writes,
             unverified_callbacks,
+            reusable_codes,
             suppressions,
         } = self;
         requests.is_empty()
@@ -48,6 +50,7 @@ impl FileFacts {
             && verifier_sources.is_empty()
             && verifier_writes.is_empty()
             && unverified_callbacks.is_empty()
+            && reusable_codes.is_empty()
             && suppressions.is_empty()
     }
 }
@@ -258,6 +261,16 @@ pub struct UnverifiedCallback {
     /// When the exchange is a call of a helper in another module: the helper's name as called here, and
     /// where it exchanges the code.
     pub helper: Option<(String, crate::summary::Foreign)>,
+}
+
+/// A token endpoint that looks up the record stored under the submitted authorization code and issues
+/// tokens without consuming it (no delete, pop, getdel, used flag or update in its code).
+#[derive(Clone, Debug)]
+pub struct ReusableCode {
+    /// The lookup of the code record (`codes.get(code)`, `store[code]`, `findOne(…)`).
+    pub span: Span,
+    /// The `"authorization_code"` grant type the endpoint compares the request's with.
+    pub endpoint: Span,
 }
 
 /// A `skillaudit-ignore` comment.

@@ -19,6 +19,8 @@
 //!   exchange: `authorization_code` (the token request's grant type) and the library calls that redeem a code
 //!   without checking state unless told to (the catalogue's exchanges, `crate::libraries::exchange_words`), or the openid-client module
 //!   whose `callback` method does.
+//! - authorization-code-reusable: a token endpoint compares the request's grant type with
+//!   `authorization_code`, already an exchange word, so it needs no word of its own.
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
 //! Matching case-sensitively lets the searcher use its SIMD prefilter: several times faster than an

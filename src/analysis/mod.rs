@@ -1,7 +1,8 @@
 //! The per-file analyses, written once over the language-neutral views of `crate::syntax`: `fold`, `eval` and
 //! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization
 //! requests), `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are
-//! kept), `callbacks` (whether the callback that exchanges a code checks the returned state).
+//! kept), `callbacks` (whether the callback that exchanges a code checks the returned state), `server`
+//! (token endpoints of hand-written authorization servers and the code records they redeem).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
 //! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
@@ -23,6 +24,7 @@ mod exports;
 mod fold;
 mod method;
 mod requests;
+mod server;
 mod values;
 mod verifier;
 #[cfg(test)]
@@ -66,6 +68,8 @@ pub struct Work {
     pub method_visits: usize,
     /// Exchanges examined for each callback and uses of the returned state classified.
     pub callback_visits: usize,
+    /// Token endpoints, their functions and the uses of the submitted code visited.
+    pub server_visits: usize,
 }
 
 /// `extract`, and the work it took.
@@ -164,6 +168,10 @@ fn analyze<'t, D: Dialect>(
     if mentions.exchange || !env.exchange_calls.is_empty() {
         // After the requests: a request that sends state is pointed at from the callback's finding.
         work.callback_visits = callbacks::extract(&ctx, &mut facts);
+    }
+    if mentions.exchange {
+        // A token endpoint compares the grant type with `authorization_code`, an exchange word.
+        work.server_visits = server::extract(&ctx, &mut facts);
     }
     let summary = if summarise {
         exports::summarise(&ctx)

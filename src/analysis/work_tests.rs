@@ -33,6 +33,7 @@ fn linear(lang: Lang, shape: impl Fn(usize) -> String) -> (FileFacts, Work) {
             small.callback_visits,
             large.callback_visits,
         ),
+        ("server_visits", small.server_visits, large.server_visits),
     ];
     for (what, a, b) in pairs {
         assert!(
@@ -358,4 +359,25 @@ fn callbacks_connect_to_their_own_exchange_and_state() {
     let (facts, work) = linear(Lang::Python, py);
     assert!(facts.unverified_callbacks.is_empty(), "{facts:?}");
     assert!(work.callback_visits <= 16 * N, "{work:?}");
+}
+
+#[test]
+fn token_endpoints_visit_their_own_code_only() {
+    // Every endpoint reads `code` and looks it up through one shared helper: judging an endpoint must not
+    // visit the uses of `code` in every other endpoint of the file.
+    let js = |n: usize| {
+        let mut s = String::from(
+            "const app = require(\"express\")();\nconst codes = new Map();\nfunction load(code) {\n  return codes.get(code);\n}\n",
+        );
+        for i in 0..n {
+            s += &format!(
+                "app.post(\"/token{i}\", (req, res) => {{\n  const {{ grant_type, code }} = req.body;\n  if (grant_type !== \"authorization_code\") return res.status(400).end();\n  const record = load(code);\n  res.json({{ access_token: record.token }});\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, js);
+    // One lookup, in the shared helper, reported once.
+    assert_eq!(facts.reusable_codes.len(), 1, "{facts:?}");
+    assert!(work.server_visits <= 16 * N, "{work:?}");
 }

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use crate::facts::FileFacts;
 use crate::finding::{Confidence, Diagnostic, Severity};
 
+mod authorization_code_reusable;
 mod no_state_parameter;
 mod oauth_without_pkce;
 mod pkce_plain_method;
@@ -28,6 +29,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &no_state_parameter::NoStateParameter,
     &pkce_session_leak::PkceSessionLeak,
     &state_not_verified::StateNotVerified,
+    &authorization_code_reusable::AuthorizationCodeReusable,
 ];
 
 /// The embedded rule documents, by file name.
@@ -55,6 +57,10 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "state-not-verified.md",
         include_str!("../../rules/state-not-verified.md"),
+    ),
+    (
+        "authorization-code-reusable.md",
+        include_str!("../../rules/authorization-code-reusable.md"),
     ),
 ];
 

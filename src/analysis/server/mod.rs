@@ -1,0 +1,161 @@
+//! The authorization-server side: token endpoints of hand-written servers (Express, Hono, Koa, Fastify,
+//! FastAPI, Flask, Starlette …) and what they do with the record stored under the code they redeem
+//! (authorization-code-reusable).
+//!
+//! `endpoint` recognises a token endpoint: a function that compares the request's `grant_type` with
+//! `"authorization_code"` (an `if`, a `switch` case) and produces an `access_token`, with the helpers of
+//! the same file it calls by name (two calls deep). `record` finds, in those functions, the lookup of the
+//! stored code record by the submitted code (`codes.get(code)`, `store[code]`, `await kv.get(`code:${code}`)`,
+//! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
+//!
+//! A client callback sends `grant_type=authorization_code` in a token request but never compares it, so it
+//! is not an endpoint here. The result gates CI, so every doubt is silence: a file that imports a
+//! maintained server library, a lookup through a helper of another module, any word of consumption in the
+//! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
+
+mod endpoint;
+mod record;
+
+use std::collections::HashMap;
+
+use super::{span, Ctx, Dialect};
+use crate::facts::{FileFacts, ReusableCode};
+
+/// How many token endpoints one file may judge.
+const MAX_ENDPOINTS: usize = 256;
+
+/// Modules of maintained authorization-server libraries: code that imports them has them consume codes.
+const SERVER_LIBRARIES: &[&str] = &[
+    "oidc-provider",
+    "oauth2-server",
+    "@node-oauth/oauth2-server",
+    "express-oauth-server",
+    "@node-oauth/express-oauth-server",
+    "koa-oauth-server",
+    "@modelcontextprotocol/sdk/server/auth",
+    "@cloudflare/workers-oauth-provider",
+    "authlib.oauth2",
+    "authlib.integrations.flask_oauth2",
+    "authlib.integrations.django_oauth2",
+    "authlib.integrations.sqla_oauth2",
+    "oauthlib.oauth2",
+    "oauth2_provider",
+    "mcp.server.auth",
+];
+
+/// Whether a qualified import name is in a maintained server library (the module itself or below it).
+fn is_server_library(qualified: &str) -> bool {
+    SERVER_LIBRARIES.iter().any(|m| {
+        qualified
+            .strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '/']))
+    })
+}
+
+/// Finds token endpoints that look a code up without consuming it; returns the work done (functions and
+/// uses visited).
+pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
+    if ctx.ix.imports.values().any(|q| is_server_library(q)) {
+        return 0;
+    }
+    let endpoints = endpoint::collect(ctx, MAX_ENDPOINTS);
+    let mut visits = endpoints.len();
+    if endpoints.is_empty() {
+        return visits;
+    }
+    let uses = record::CodeUses::new(ctx);
+    let mut consumed: HashMap<usize, bool> = HashMap::new();
+    for e in &endpoints {
+        visits += e.functions.len();
+        let issues = e.functions.iter().any(|f| {
+            let text = ctx.text(*f);
+            text.contains("access_token") || text.contains("accessToken")
+        });
+        if !issues {
+            continue;
+        }
+        let any_consumes = e.functions.iter().any(|f| {
+            *consumed
+                .entry(f.id())
+                .or_insert_with(|| record::consumes(ctx.text(*f)))
+        });
+        if any_consumes {
+            continue;
+        }
+        let (lookup, seen) = record::lookup(ctx, &uses, &e.functions);
+        visits += seen;
+        let Some(lookup) = lookup else {
+            continue;
+        };
+        facts.reusable_codes.push(ReusableCode {
+            span: span(lookup),
+            endpoint: span(e.grant),
+        });
+    }
+    facts.reusable_codes.sort_by_key(|c| c.span);
+    facts.reusable_codes.dedup_by_key(|c| c.span);
+    visits
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::Lang;
+
+    fn found(lang: Lang, src: &str) -> usize {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.reusable_codes.len()
+    }
+
+    const EXPRESS: &str = "app.post('/token', async (req, res) => {\n  \
+        const { grant_type, code } = req.body;\n  \
+        if (grant_type !== 'authorization_code') return res.status(400).json({ error: 'unsupported_grant_type' });\n  \
+        const record = codes.get(code);\n  \
+        if (!record) return res.status(400).json({ error: 'invalid_grant' });\n  \
+        res.json({ access_token: issue(record) });\n});\n";
+
+    #[test]
+    fn a_lookup_without_consumption_is_found_and_a_delete_silences_it() {
+        assert_eq!(found(Lang::JavaScript, EXPRESS), 1);
+        let deleted = EXPRESS.replace("  res.json(", "  codes.delete(code);\n  res.json(");
+        assert_eq!(found(Lang::JavaScript, &deleted), 0);
+        let flag = EXPRESS.replace("  res.json(", "  record.used = true;\n  res.json(");
+        assert_eq!(found(Lang::JavaScript, &flag), 0);
+    }
+
+    #[test]
+    fn a_maintained_server_library_or_a_client_is_not_judged() {
+        let configured = format!("import Provider from 'oidc-provider';\n{EXPRESS}");
+        assert_eq!(found(Lang::JavaScript, &configured), 0);
+        let client = "async function cb(req, res) {\n  const code = req.query.code;\n  \
+            const r = await fetch(URL, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code }) });\n  \
+            const t = await r.json();\n  const seen = cache.get(code);\n  return t.access_token;\n}\n";
+        assert_eq!(found(Lang::JavaScript, client), 0);
+    }
+
+    #[test]
+    fn python_orm_lookups_through_filters_count() {
+        let py = "@app.post('/token')\nasync def token(grant_type: str = Form(), code: str = Form()):\n    \
+            if grant_type != 'authorization_code':\n        raise HTTPException(400)\n    \
+            row = db.query(AuthCode).filter(AuthCode.code == code).first()\n    \
+            return {'access_token': make_token(row)}\n";
+        assert_eq!(found(Lang::Python, py), 1);
+        let popped = py.replace(
+            "db.query(AuthCode).filter(AuthCode.code == code).first()",
+            "CODES.pop(code, None)",
+        );
+        assert_eq!(found(Lang::Python, &popped), 0);
+    }
+
+    #[test]
+    fn server_library_modules_match_whole_segments() {
+        assert!(super::is_server_library("oidc-provider"));
+        assert!(super::is_server_library("authlib.oauth2.rfc6749.grants"));
+        assert!(super::is_server_library(
+            "@modelcontextprotocol/sdk/server/auth/router.js.mcpAuthRouter"
+        ));
+        assert!(!super::is_server_library("oauth2-server-helpers"));
+        assert!(!super::is_server_library(
+            "@modelcontextprotocol/sdk/client/auth.js"
+        ));
+    }
+}
