@@ -187,8 +187,10 @@ mod tests {
         // `getToken` alone is every tokenizer's method; with an OAuth library named it is an exchange.
         assert!(!mentions("const t = this.getToken(pos)").exchange);
         assert!(
-            mentions("import { OAuth2Client } from 'google-auth-library'; await client.getToken(code)")
-                .exchange
+            mentions(
+                "import { OAuth2Client } from 'google-auth-library'; await client.getToken(code)"
+            )
+            .exchange
         );
         assert_eq!(mentions("text/plain"), Mentions::default());
         assert_eq!(
