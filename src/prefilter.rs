@@ -70,8 +70,17 @@ const EXCHANGE: u8 = 32;
 /// they count only in a file that also names an OAuth library or request word. Measured on the benchmark
 /// corpus, they alone made 43 more non-test files parsed, among them the largest parser sources.
 const WEAK_EXCHANGE: u8 = 64;
-const ALL: u8 =
-    REQUEST | RESPONSE_TYPE | PKCE | CODE_VERIFIER | SUPPRESSION | EXCHANGE | WEAK_EXCHANGE;
+/// A catalogued library's module name: not a reason to parse on its own (`googleapis` is in every Google
+/// API URL), but what makes a weak exchange word an exchange.
+const LIBRARY: u8 = 128;
+const ALL: u8 = REQUEST
+    | RESPONSE_TYPE
+    | PKCE
+    | CODE_VERIFIER
+    | SUPPRESSION
+    | EXCHANGE
+    | WEAK_EXCHANGE
+    | LIBRARY;
 
 /// The exchange words that are `WEAK_EXCHANGE`.
 const WEAK_EXCHANGE_WORDS: &[&str] = &["getToken", "get_access_token", "fetch_token"];
@@ -122,10 +131,29 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
             words.push((w, group));
         }
     }
-    for w in crate::libraries::words() {
+    for w in crate::libraries::prefilter_words() {
         if !words.iter().any(|(x, _)| *x == w) {
             words.push((w, REQUEST));
         }
+    }
+    for w in crate::libraries::words() {
+        if !words.iter().any(|(x, _)| *x == w) {
+            words.push((w, LIBRARY));
+        }
+    }
+    // The matcher reports the longest word at a position: a word that contains a shorter one
+    // (`pkce-challenge` holds `pkce`) stands for the shorter one's groups too.
+    let groups: Vec<u8> = words
+        .iter()
+        .map(|(w, g)| {
+            words
+                .iter()
+                .filter(|(x, _)| x.len() < w.len() && w.contains(x))
+                .fold(*g, |acc, (_, h)| acc | h)
+        })
+        .collect();
+    for ((_, g), all) in words.iter_mut().zip(groups) {
+        *g = all;
     }
     words
 });
@@ -163,7 +191,8 @@ pub fn mentions(text: &str) -> Mentions {
         pkce: seen & PKCE != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
         suppression: seen & SUPPRESSION != 0,
-        exchange: seen & EXCHANGE != 0 || (seen & WEAK_EXCHANGE != 0 && seen & REQUEST != 0),
+        exchange: seen & EXCHANGE != 0
+            || (seen & WEAK_EXCHANGE != 0 && seen & (REQUEST | LIBRARY) != 0),
     }
 }
 

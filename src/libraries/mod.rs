@@ -419,6 +419,34 @@ pub fn implements(name: &str) -> bool {
 /// The literal words that bring a file's library requests into play (for the prefilter): the module names.
 /// A flow is recognised only through an import of its library in the same file, so the import's text
 /// always holds one of them.
+/// The words that make the prefilter parse a file for a catalogued library's flow: a method name when every
+/// flow of the library is a method with a distinctive name (`createAuthorizationURL`,
+/// `get_authorization_request_url`), the module names when a flow is a constructor, a configuration export
+/// or a short method name (`new GitHubStrategy(...)`, next-auth providers). Module names match far more
+/// files than flow calls do (`googleapis` is in every Google API URL), and each literal slows the pass that
+/// reads every byte.
+pub fn prefilter_words() -> Vec<&'static str> {
+    const DISTINCT: usize = 12;
+    let mut out = Vec::new();
+    for l in CATALOGUE.iter().filter(|l| !l.flows.is_empty()) {
+        let methods: Option<Vec<&'static str>> = l
+            .flows
+            .iter()
+            .map(|f| match f.call {
+                Call::Method { name, .. } if name.len() >= DISTINCT => Some(name),
+                _ => None,
+            })
+            .collect();
+        match methods {
+            Some(names) => out.extend(names),
+            None => out.extend(l.modules.iter().copied()),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 pub fn words() -> impl Iterator<Item = &'static str> {
     CATALOGUE.iter().flat_map(|l| l.modules.iter().copied())
 }
