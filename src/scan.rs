@@ -187,18 +187,20 @@ enum Pass {
     Module(Box<Module>),
 }
 
+/// A file that the first pass finishes with (skipped, or it could not be read or parsed).
+fn finished(candidate: &Candidate, outcome: Outcome) -> Pass {
+    Pass::Done(FileResult {
+        path: candidate.path.clone(),
+        outcome,
+        source: None,
+        notices: Vec::new(),
+    })
+}
+
 /// The first pass over one candidate file: read, prefilter, parse, analyse and summarise. Never panics on
 /// bad input: every outcome is a `FileResult` or a `Module`.
 fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
-    let path = candidate.path.clone();
-    let done = |outcome| {
-        Pass::Done(FileResult {
-            path: path.clone(),
-            outcome,
-            source: None,
-            notices: Vec::new(),
-        })
-    };
+    let done = |outcome| finished(candidate, outcome);
     if !opts.include_tests && candidate.test_code {
         return done(Outcome::Skipped(SkipReason::TestCode));
     }
@@ -221,15 +223,8 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
 
 /// The first pass over a file's text.
 fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
-    let path = candidate.path.clone();
-    let done = |outcome| {
-        Pass::Done(FileResult {
-            path: path.clone(),
-            outcome,
-            source: None,
-            notices: Vec::new(),
-        })
-    };
+    let path = &candidate.path;
+    let done = |outcome| finished(candidate, outcome);
     let mut module = Module {
         path: path.clone(),
         fs_path: candidate.fs_path.clone(),
@@ -245,8 +240,8 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
     match parse_and_analyze(candidate.lang, text, mentions) {
         Ok(mut analysed) => {
             let index = LineIndex::new(text);
-            analysed.summary.place(&path, text, &index);
-            analysed.asks.place(&path, text, &index);
+            analysed.summary.place(path, text, &index);
+            analysed.asks.place(path, text, &index);
             let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
             let summary = mentions.any().then_some(analysed.summary);
             if keep || summary.is_some() {
