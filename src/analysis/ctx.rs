@@ -241,6 +241,26 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
             .any(|name| crate::libraries::implements(name))
     }
 
+    /// The values a function returns: its `return` expressions and an expression body.
+    pub fn returned(&self, function: Node<'t>) -> Vec<Node<'t>> {
+        let mut out: Vec<Node<'t>> = self
+            .ix
+            .returns
+            .get(&function.id())
+            .map(|rs| {
+                rs.iter()
+                    .filter_map(|r| {
+                        (0..r.named_child_count())
+                            .filter_map(|i| r.named_child(i as u32))
+                            .find(|c| !self.d.is_comment(*c))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.extend(self.d.expression_body(function));
+        out
+    }
+
     /// The last segment of a callee (`set` in `url.searchParams.set`).
     pub fn callee_name(&self, callee: Node<'t>) -> Option<&'t str> {
         match self.view(self.unwrap(callee)) {

@@ -200,18 +200,7 @@ fn class_constants<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, class: Node<'t>) -> Opt
 
 /// A function that makes a library client: every return is the same qualified value.
 fn factory<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, function: Node<'t>) -> Option<Value> {
-    let mut returns = ctx
-        .ix
-        .returns
-        .get(&function.id())
-        .into_iter()
-        .flatten()
-        .filter_map(|r| {
-            (0..r.named_child_count())
-                .filter_map(|i| r.named_child(i as u32))
-                .find(|c| !ctx.d.is_comment(*c))
-        })
-        .chain(ctx.d.expression_body(function));
+    let mut returns = ctx.returned(function).into_iter();
     let first = returns.next()?;
     let made = match value_of(ctx, first, 1)? {
         v @ Value::Qualified(_) => v,

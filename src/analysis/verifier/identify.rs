@@ -103,7 +103,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             .collect();
         named.sort_by_key(|f| f.start_byte());
         for f in named {
-            out.extend(self.returned(f).into_iter().map(Expr::Node));
+            out.extend(self.ctx.returned(f).into_iter().map(Expr::Node));
         }
         // Module-level functions whose return another module uses as a verifier.
         for (name, used) in &ctx.env.verifier_returns {
@@ -113,7 +113,8 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             };
             for f in functions {
                 out.extend(
-                    self.returned(*f)
+                    self.ctx
+                        .returned(*f)
                         .into_iter()
                         .map(|r| Expr::Elsewhere(r, used)),
                 );

@@ -265,7 +265,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             self.visited.set(self.visited.get() + functions.len());
             let options: Vec<Traced> = functions
                 .iter()
-                .flat_map(|f| self.returned(*f))
+                .flat_map(|f| self.ctx.returned(*f))
                 .filter_map(|r| match field {
                     Some(field) => self.trace_field(r, field, depth + 1),
                     None => self.trace(r, depth + 1),
@@ -273,27 +273,6 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 .collect();
             weakest(options)
         })
-    }
-
-    /// The values a function returns: its `return` expressions and an expression body.
-    fn returned(&self, function: Node<'t>) -> Vec<Node<'t>> {
-        let mut out: Vec<Node<'t>> = self
-            .ctx
-            .ix
-            .returns
-            .get(&function.id())
-            .map(|rs| {
-                rs.iter()
-                    .filter_map(|r| {
-                        (0..r.named_child_count())
-                            .filter_map(|i| r.named_child(i as u32))
-                            .find(|c| !self.ctx.d.is_comment(*c))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.extend(self.ctx.d.expression_body(function));
-        out
     }
 }
 

@@ -370,6 +370,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             }
             let map = self.unwrap(Ctx::<D>::arg(args, 1, "")?);
             return self
+                .ctx
                 .returned(map)
                 .into_iter()
                 .filter_map(|r| self.trace(r, depth + 1))
