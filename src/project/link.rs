@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::resolve::Resolver;
 use super::Module;
 use crate::analysis::{self, Analysed};
-use crate::source::{self, LineIndex, Loaded};
+use crate::source::LineIndex;
 use crate::summary::{Env, Foreign, ModuleSummary, Value};
 use crate::{lang, prefilter};
 
@@ -272,13 +272,7 @@ impl Linker<'_> {
             .par_iter()
             .filter_map(|(i, names)| {
                 let m = &modules[*i];
-                let text: Arc<str> = match &m.text {
-                    Some(t) => t.clone(),
-                    None => match source::load(&m.fs_path, max_file_size) {
-                        Ok(Loaded::Text(t)) => Arc::from(t),
-                        _ => return None,
-                    },
-                };
+                let text = m.text_or_read(max_file_size)?;
                 let named = names
                     .iter()
                     .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
@@ -398,15 +392,9 @@ impl Linker<'_> {
     fn summary(&mut self, i: usize) -> Option<&ModuleSummary> {
         if self.modules[i].summary().is_none() {
             let m = &self.modules[i];
-            let text: Arc<str> = match &m.text {
-                Some(t) => t.clone(),
-                None => match source::load(&m.fs_path, self.max_file_size) {
-                    Ok(Loaded::Text(t)) => Arc::from(t),
-                    _ => {
-                        self.modules[i].parts_mut().summary = Some(ModuleSummary::default());
-                        return self.modules[i].summary();
-                    }
-                },
+            let Some(text) = m.text_or_read(self.max_file_size) else {
+                self.modules[i].parts_mut().summary = Some(ModuleSummary::default());
+                return self.modules[i].summary();
             };
             let summary = analyse(m.lang, &text, &Env::default(), true)
                 .map(|mut a| {
@@ -518,12 +506,8 @@ fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64, threads: usize) ->
             .par_iter_mut()
             .filter(|m| m.has_env())
             .map(|m| {
-                let text = match &m.text {
-                    Some(t) => t.clone(),
-                    None => match source::load(&m.fs_path, max_file_size) {
-                        Ok(Loaded::Text(t)) => Arc::from(t),
-                        _ => return,
-                    },
+                let Some(text) = m.text_or_read(max_file_size) else {
+                    return;
                 };
                 let lang = m.lang;
                 let parts = m.parts_mut();

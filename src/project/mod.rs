@@ -61,6 +61,17 @@ impl Module {
         self.parts.as_ref().is_some_and(|p| !p.asks.is_empty())
     }
 
+    /// The text kept from the first pass, or read again (a file the prefilter skipped).
+    pub fn text_or_read(&self, max_file_size: u64) -> Option<Arc<str>> {
+        match &self.text {
+            Some(t) => Some(t.clone()),
+            None => match crate::source::load(&self.fs_path, max_file_size) {
+                Ok(crate::source::Loaded::Text(t)) => Some(Arc::from(t)),
+                _ => None,
+            },
+        }
+    }
+
     pub fn has_env(&self) -> bool {
         self.parts.as_ref().is_some_and(|p| !p.env.is_empty())
     }
