@@ -11,7 +11,10 @@
 //!   are matched exactly;
 //! - pkce-plain-method: `"plain"` counts only in files that also mention a verifier, a challenge or PKCE
 //!   (`analysis::method`), so those words stand for it: `plain` alone is in one JavaScript file in twenty
-//!   (`text/plain`, plain objects) and would send them all to the parser;
+//!   (`text/plain`, plain objects) and would send them all to the parser. A file whose only PKCE word is
+//!   `verifier` (a signature, schema or OAuth 1.0a verifier; no challenge, no code verifier) can hold a plain
+//!   method only where it says `plain` in some case (a literal, `PLAIN`, `Method.Plain`): without it the
+//!   file is not parsed for the method;
 //! - weak-verifier-entropy and pkce-session-leak: a verifier is a name containing `verifier`, the value sent as
 //!   `code_verifier`, or the value hashed into a `code_challenge`, and only files that mention a challenge, a
 //!   code verifier or PKCE are analysed.
@@ -28,7 +31,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{packed, AhoCorasick, MatchKind};
 
 /// Which groups of words a file contains.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,7 +40,8 @@ pub struct Mentions {
     pub request: bool,
     /// `response_type` itself: request containers, builders and query strings need it.
     pub response_type: bool,
-    /// A verifier, a challenge or PKCE: `"plain"` can be a PKCE method.
+    /// A challenge, a code verifier or PKCE, or a verifier beside `plain`: `"plain"` can be a PKCE
+    /// method.
     pub pkce: bool,
     /// A challenge, a code verifier or PKCE: names with `verifier` can be code verifiers (`verifier` alone
     /// may be an OAuth 1.0a or signature verifier).
@@ -60,33 +64,36 @@ impl Mentions {
     }
 }
 
-const REQUEST: u8 = 1;
-const RESPONSE_TYPE: u8 = 2;
-const PKCE: u8 = 4;
-const CODE_VERIFIER: u8 = 8;
-const SUPPRESSION: u8 = 16;
-const EXCHANGE: u8 = 32;
+const REQUEST: u16 = 1;
+const RESPONSE_TYPE: u16 = 2;
+const PKCE: u16 = 4;
+const CODE_VERIFIER: u16 = 8;
+const SUPPRESSION: u16 = 16;
+const EXCHANGE: u16 = 32;
 /// Exchange calls whose names are common outside OAuth (`getToken` in every tokenizer, `get_access_token`):
 /// they count only in a file that also names an OAuth library or request word. Measured on the benchmark
 /// corpus, they alone made 43 more non-test files parsed, among them the largest parser sources.
-const WEAK_EXCHANGE: u8 = 64;
+const WEAK_EXCHANGE: u16 = 64;
 /// A catalogued library's module name: not a reason to parse on its own (`googleapis` is in every Google
 /// API URL), but what makes a weak exchange word an exchange.
-const LIBRARY: u8 = 128;
-const ALL: u8 = REQUEST
+const LIBRARY: u16 = 128;
+/// `plain` in some case: with a PKCE word, a plain method may be there.
+const PLAIN: u16 = 256;
+const ALL: u16 = REQUEST
     | RESPONSE_TYPE
     | PKCE
     | CODE_VERIFIER
     | SUPPRESSION
     | EXCHANGE
     | WEAK_EXCHANGE
-    | LIBRARY;
+    | LIBRARY
+    | PLAIN;
 
 /// The exchange words that are `WEAK_EXCHANGE`.
 const WEAK_EXCHANGE_WORDS: &[&str] = &["getToken", "get_access_token", "fetch_token"];
 
 /// The words and the groups each one stands for.
-const WORDS: &[(&str, u8)] = &[
+const WORDS: &[(&str, u16)] = &[
     ("response_type", REQUEST | RESPONSE_TYPE),
     ("authorizationUrl", REQUEST),
     ("AuthorizationUrl", REQUEST),
@@ -114,12 +121,15 @@ const WORDS: &[(&str, u8)] = &[
     ("fetch_token", WEAK_EXCHANGE),
     ("openid-client", EXCHANGE),
     (crate::suppress::MARKER, SUPPRESSION),
+    ("plain", PLAIN),
+    ("Plain", PLAIN),
+    ("PLAIN", PLAIN),
 ];
 
 /// `WORDS`, the catalogue's exchange calls that may leave the state to the caller (`crate::libraries::
 /// exchange_words`), and the module names of the library catalogue (`crate::libraries::words`), which stand
 /// for requests made through a library.
-static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
+static ALL_WORDS: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
     let mut words = WORDS.to_vec();
     for w in crate::libraries::exchange_words() {
         if !words.iter().any(|(x, _)| *x == w) {
@@ -143,7 +153,7 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
     }
     // The matcher reports the longest word at a position: a word that contains a shorter one
     // (`pkce-challenge` holds `pkce`) stands for the shorter one's groups too.
-    let groups: Vec<u8> = words
+    let groups: Vec<u16> = words
         .iter()
         .map(|(w, g)| {
             words
@@ -156,6 +166,33 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
         *g = all;
     }
     words
+});
+
+/// The first, fast level: the words no other first-level word contains, without the words that are only
+/// a library's module name or `plain` (those count only beside a weak exchange word or a PKCE word,
+/// themselves first-level). A text
+/// with none of these has none of the words of any group but `LIBRARY`, so it mentions nothing; only the
+/// few texts that hold one are searched again with the full matcher for their groups.
+///
+/// The full automaton has no fast skip-ahead above 16 words and steps through every byte; this set is
+/// small enough for the packed SIMD searcher (Teddy, at most 64 words). None where the CPU lacks it or
+/// the set grew too large: then the full matcher does both levels.
+static ANCHORS: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    let candidates: Vec<&str> = ALL_WORDS
+        .iter()
+        .filter(|(_, g)| *g != LIBRARY && *g != PLAIN)
+        .map(|(w, _)| *w)
+        .collect();
+    let anchors = candidates.iter().filter(|w| {
+        !candidates
+            .iter()
+            .any(|v| v.len() < w.len() && w.contains(v))
+    });
+    packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(anchors)
+        .build()
 });
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -178,6 +215,11 @@ pub fn starts_a_flow(name: &str) -> bool {
 
 /// One pass over the text: which groups of words it contains. Stops as soon as every group is seen.
 pub fn mentions(text: &str) -> Mentions {
+    if let Some(anchors) = &*ANCHORS {
+        if anchors.find(text).is_none() {
+            return Mentions::default();
+        }
+    }
     let mut seen = 0;
     for found in MATCHER.find_iter(text) {
         seen |= ALL_WORDS[found.pattern().as_usize()].1;
@@ -188,7 +230,7 @@ pub fn mentions(text: &str) -> Mentions {
     Mentions {
         request: seen & REQUEST != 0,
         response_type: seen & RESPONSE_TYPE != 0,
-        pkce: seen & PKCE != 0,
+        pkce: seen & PKCE != 0 && seen & (CODE_VERIFIER | PLAIN) != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
         suppression: seen & SUPPRESSION != 0,
         exchange: seen & EXCHANGE != 0
@@ -205,7 +247,12 @@ mod tests {
         let m = mentions("const codeVerifier = x");
         assert!(m.pkce && m.code_verifier && !m.request);
         let m = mentions("oauth_verifier = token; p['response_type'] = 'code'");
-        assert!(m.pkce && !m.code_verifier && m.request && m.response_type);
+        assert!(!m.pkce && !m.code_verifier && m.request && m.response_type);
+        // A verifier alone is no code verifier; beside `plain` (in any case) the method may be plain.
+        let m = mentions("const verifier = v; const method = Methods.PLAIN");
+        assert!(m.pkce && !m.code_verifier && m.needs_parse());
+        assert!(!mentions("class SignatureVerifier { check(t) {} }").needs_parse());
+        assert!(!mentions("res.type('text/plain')").needs_parse());
         let m = mentions("const PKCE_TTL = 1; client.authorizeURL({})");
         assert!(m.pkce && m.code_verifier && m.request && !m.response_type);
         assert!(mentions("client.buildAuthorizationUrl(config, params)").request);
