@@ -177,6 +177,20 @@ pub fn classify(bytes: Vec<u8>) -> Loaded {
     }
 }
 
+/// Whether some line has at least `MINIFIED_LINE` bytes: each step looks back from the end of the next
+/// `MINIFIED_LINE` bytes for the last newline among them, which on ordinary code touches a few dozen bytes
+/// per step instead of every newline of the file.
+fn has_long_line(bytes: &[u8]) -> bool {
+    let mut start = 0;
+    while bytes.len() - start >= MINIFIED_LINE {
+        match memchr::memrchr(b'\n', &bytes[start..start + MINIFIED_LINE]) {
+            Some(i) => start += i + 1,
+            None => return true,
+        }
+    }
+    false
+}
+
 /// [`classify`] without a copy: the text (a UTF-8 byte order mark dropped), or why it is not analysed.
 pub fn classify_bytes(bytes: &[u8]) -> Result<&str, SkipReason> {
     if memchr::memchr(0, bytes).is_some() {
@@ -193,7 +207,7 @@ pub fn classify_bytes(bytes: &[u8]) -> Result<&str, SkipReason> {
             return Err(SkipReason::NotUtf8 { line });
         }
     };
-    if text.len() >= MINIFIED_MIN_SIZE {
+    if text.len() >= MINIFIED_MIN_SIZE && has_long_line(text.as_bytes()) {
         let mut longest = 0;
         let mut lines = 1;
         let mut start = 0;
@@ -297,5 +311,26 @@ mod tests {
         ));
         let code = "const value = compute(1, 2, 3);\n".repeat(2_000);
         assert!(matches!(classify(code.into_bytes()), Loaded::Text(_)));
+    }
+
+    #[test]
+    fn a_long_line_is_found_wherever_it_is() {
+        let line = |n: usize| format!("{}\n", "x".repeat(n));
+        let short = line(40).repeat(100);
+        for at in [0, 1, 50, 100] {
+            let mut text = short.repeat(1);
+            text.insert_str(at * 41, &line(MINIFIED_LINE));
+            assert!(super::has_long_line(text.as_bytes()), "at line {at}");
+        }
+        // Exactly one byte short, at the start, in the middle and at the end (without a final newline).
+        let almost = "x".repeat(MINIFIED_LINE - 1);
+        for text in [
+            format!("{almost}\n{short}"),
+            format!("{short}{almost}\n{short}"),
+            format!("{short}{almost}"),
+        ] {
+            assert!(!super::has_long_line(text.as_bytes()));
+        }
+        assert!(super::has_long_line(format!("{short}{almost}x").as_bytes()));
     }
 }
