@@ -318,7 +318,7 @@ mod tests {
         let line = |n: usize| format!("{}\n", "x".repeat(n));
         let short = line(40).repeat(100);
         for at in [0, 1, 50, 100] {
-            let mut text = short.repeat(1);
+            let mut text = short.clone();
             text.insert_str(at * 41, &line(MINIFIED_LINE));
             assert!(super::has_long_line(text.as_bytes()), "at line {at}");
         }
