@@ -233,6 +233,11 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
         parsed: false,
         parts: None,
     };
+    // A declaration file is read (its reading errors count) but holds no code a rule could judge, with
+    // the prefilter or without.
+    if Lang::is_declaration(path) {
+        return Pass::Module(Box::new(module));
+    }
     let mentions = prefilter::mentions(text);
     if opts.prefilter && !mentions.needs_parse() {
         return Pass::Module(Box::new(module));

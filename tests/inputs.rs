@@ -298,3 +298,23 @@ fn control_characters_in_names_and_lines_are_not_printed_raw() {
         );
     }
 }
+
+/// A TypeScript declaration file is scanned (read and counted) but never parsed: it holds types, not code
+/// that runs, even when it is full of OAuth words.
+#[test]
+fn declaration_files_are_counted_but_not_parsed() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "src/auth.ts", BAD_REQUEST);
+    write(dir.path(), "types/auth.d.ts", BAD_REQUEST);
+    write(dir.path(), "types/auth.d.mts", BAD_REQUEST);
+    let out = json_from(dir.path(), &["."]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert_eq!(out.json["summary"]["files_scanned"], 3);
+    assert_eq!(out.json["summary"]["files_parsed"], 1);
+    let flagged: Vec<String> = paths_of(&out.json, "findings");
+    assert!(flagged.iter().all(|p| p == "src/auth.ts"), "{flagged:?}");
+    // Not a prefilter decision: the same without it.
+    let out = json_from(dir.path(), &[".", "--no-prefilter"]);
+    assert_eq!(out.json["summary"]["files_parsed"], 1);
+    assert_eq!(paths_of(&out.json, "findings"), flagged);
+}

@@ -44,6 +44,15 @@ impl Lang {
         EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, l)| *l)
     }
 
+    /// Whether a path is a TypeScript declaration file (`x.d.ts`, `x.d.mts`, `x.d.cts`): ambient types
+    /// and signatures, no code that runs, so nothing a rule looks for (the largest declaration files,
+    /// `lib.dom.d.ts` and Node's `crypto.d.ts`, are full of `verifier`s and `challenge`s).
+    pub fn is_declaration(path: &Path) -> bool {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| [".d.ts", ".d.mts", ".d.cts"].iter().any(|e| n.ends_with(e)))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Lang::JavaScript => "javascript",
