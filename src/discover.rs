@@ -51,12 +51,21 @@ const TEST_DIRS: &[&str] = &[
 /// `inside` is the path *inside* the scanned directory: the directories above it (a CI workspace under
 /// `/home/ci/test/`) never make a file test code.
 pub fn is_test_path(inside: &Path) -> bool {
-    let mut parts: Vec<&OsStr> = inside.iter().collect();
-    let file = parts.pop().and_then(OsStr::to_str).unwrap_or("");
-    if parts
-        .iter()
-        .any(|p| p.to_str().is_some_and(|p| TEST_DIRS.contains(&p)))
-    {
+    // The text's segments (the common case, and without `Path::components`' parsing), or the components of
+    // a path that is not UTF-8.
+    let (dirs, file): (Vec<&str>, &str) = match paths::segments(inside) {
+        Some(segments) => {
+            let mut parts: Vec<&str> = segments.filter(|s| !s.is_empty()).collect();
+            let file = parts.pop().unwrap_or("");
+            (parts, file)
+        }
+        None => {
+            let mut parts: Vec<&OsStr> = inside.iter().collect();
+            let file = parts.pop().and_then(OsStr::to_str).unwrap_or("");
+            (parts.iter().filter_map(|p| p.to_str()).collect(), file)
+        }
+    };
+    if dirs.iter().any(|p| TEST_DIRS.contains(p)) {
         return true;
     }
     let stem = file.split('.').next().unwrap_or("");
@@ -324,10 +333,18 @@ pub fn walk(
     let reported = {
         let (dirs, base) = (dirs.clone(), base.clone());
         move |path: &Path| -> (PathBuf, PathBuf) {
-            for (dir, rel) in dirs.iter() {
-                if let Ok(inside) = path.strip_prefix(dir) {
-                    return (rel.join(inside), inside.to_path_buf());
-                }
+            // The walker joins every entry onto the root it came from: the bytes say which (the first
+            // given, as with nested roots); another spelling of the same directory falls back to
+            // comparing components.
+            let found = dirs
+                .iter()
+                .find_map(|(dir, rel)| Some((rel, paths::inside(path, dir)?)))
+                .or_else(|| {
+                    dirs.iter()
+                        .find_map(|(dir, rel)| Some((rel, path.strip_prefix(dir).ok()?)))
+                });
+            if let Some((rel, inside)) = found {
+                return (rel.join(inside), inside.to_path_buf());
             }
             (base.relative(path), path.to_path_buf())
         }
