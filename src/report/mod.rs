@@ -325,7 +325,8 @@ impl Report {
         // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
         // result given is the one kept.
         files.sort_by_cached_key(|f| crate::paths::sort_key(&f.path));
-        files.dedup_by(|a, b| a.path == b.path);
+        // Reported paths are normal already: the bytes compare, without parsing components.
+        files.dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
         let mut counts = Counts::default();
         let mut findings = Vec::new();
         let mut skipped = walk_skipped;
@@ -383,7 +384,7 @@ impl Report {
             .iter()
             .filter(|n| n.kind == NoticeKind::UnusedSuppression)
             .count();
-        skipped.sort_by(|a, b| (&a.path, a.reason.code()).cmp(&(&b.path, b.reason.code())));
+        skipped.sort_by_cached_key(|s| (crate::paths::sort_key(&s.path), s.reason.code()));
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         counts.files_skipped = skipped.len();
         counts.files_errored = errors.len();
