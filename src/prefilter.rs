@@ -178,22 +178,37 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
 /// small enough for the packed SIMD searcher (Teddy, at most 64 words). None where the CPU lacks it or
 /// the set grew too large: then the full matcher does both levels.
 static ANCHORS: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    let words = anchor_words();
+    if words.len() > MAX_ANCHORS {
+        return None;
+    }
+    packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(words)
+        .build()
+});
+
+/// The most words the packed searcher takes (its heuristic limit for Teddy).
+const MAX_ANCHORS: usize = 64;
+
+/// The first level's words (see [`ANCHORS`]).
+fn anchor_words() -> Vec<&'static str> {
     let candidates: Vec<&str> = ALL_WORDS
         .iter()
         .filter(|(_, g)| *g != LIBRARY && *g != PLAIN)
         .map(|(w, _)| *w)
         .collect();
-    let anchors = candidates.iter().filter(|w| {
-        !candidates
-            .iter()
-            .any(|v| v.len() < w.len() && w.contains(v))
-    });
-    packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(anchors)
-        .build()
-});
+    candidates
+        .iter()
+        .filter(|w| {
+            !candidates
+                .iter()
+                .any(|v| v.len() < w.len() && w.contains(v))
+        })
+        .copied()
+        .collect()
+}
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
@@ -273,6 +288,27 @@ mod tests {
             mentions("export function add(a, b) { return a + b }"),
             Mentions::default()
         );
+    }
+
+    #[test]
+    fn the_first_level_fits_the_packed_searcher_and_covers_every_word() {
+        let anchors = anchor_words();
+        // Above the limit the scan stays correct but falls back to the slow automaton for every byte.
+        assert!(
+            anchors.len() <= MAX_ANCHORS,
+            "{} first-level words: group them (a shorter word that longer ones contain) to stay within {MAX_ANCHORS}",
+            anchors.len()
+        );
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            assert!(ANCHORS.is_some());
+        }
+        for (w, g) in ALL_WORDS
+            .iter()
+            .filter(|(_, g)| *g != LIBRARY && *g != PLAIN)
+        {
+            assert!(anchors.iter().any(|a| w.contains(a)), "{w} ({g:#x})");
+        }
     }
 
     #[test]
