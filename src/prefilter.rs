@@ -117,6 +117,8 @@ const WORDS: &[(&str, u16)] = &[
     ("authorization_code", EXCHANGE),
     ("authorizationCodeGrant", EXCHANGE),
     ("validateAuthorizationCode", EXCHANGE),
+    // The MCP SDKs' provider methods that redeem a code for the SDK's token endpoint.
+    ("exchangeAuthorizationCode", EXCHANGE),
     ("getToken", WEAK_EXCHANGE),
     ("fetch_token", WEAK_EXCHANGE),
     ("openid-client", EXCHANGE),

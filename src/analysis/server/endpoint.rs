@@ -5,18 +5,87 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::super::{name_has, Ctx, Dialect, View};
+use super::super::{name_has, span, Ctx, Dialect, View};
 use crate::analysis::callbacks::within;
+use crate::facts::Span;
 
 /// How many helpers (two calls deep) one endpoint's code may take in.
 const MAX_FUNCTIONS: usize = 16;
 
 /// A token endpoint.
 pub struct Endpoint<'t> {
-    /// The `"authorization_code"` literal compared with the grant type.
+    /// The `"authorization_code"` literal compared with the grant type, or the provider method.
     pub grant: Node<'t>,
     /// The endpoint's function first, then the helpers it calls.
     pub functions: Vec<Node<'t>>,
+    /// The provider method's name, for an MCP SDK provider (see [`PROVIDER_EXCHANGES`]).
+    pub provider: Option<&'static str>,
+}
+
+impl<'t> Endpoint<'t> {
+    /// Where the endpoint is pointed at: the grant-type literal, or the provider method's name.
+    pub fn at<D: Dialect>(&self, ctx: &Ctx<'t, '_, D>) -> Span {
+        let whole = span(self.grant);
+        match self
+            .provider
+            .and_then(|name| Some((name, ctx.text(self.grant).find(name)?)))
+        {
+            Some((name, offset)) => {
+                Span::new(whole.start + offset, whole.start + offset + name.len())
+            }
+            None => whole,
+        }
+    }
+}
+
+/// Methods of the MCP SDKs' provider interfaces that redeem a code (TypeScript `OAuthServerProvider`,
+/// Python `OAuthAuthorizationServerProvider`), with the method of the same class that loads the code's
+/// record, if the interface has one. The SDK's token handler parses the request, checks the grant type and
+/// PKCE and calls them: consuming the code is the provider's, so they are token endpoints even in a file
+/// that imports the SDK's server modules.
+const PROVIDER_EXCHANGES: &[(&str, Option<&str>)] = &[
+    ("exchangeAuthorizationCode", None),
+    (
+        "exchange_authorization_code",
+        Some("load_authorization_code"),
+    ),
+];
+
+/// The MCP SDK provider methods of the file that redeem a code, as token endpoints, at most `max`.
+pub fn providers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, max: usize) -> Vec<Endpoint<'t>> {
+    let mut out = Vec::new();
+    for &(name, loader) in PROVIDER_EXCHANGES {
+        // In source order, whatever the map's.
+        let mut defs: Vec<(usize, Node<'t>)> = ctx
+            .ix
+            .methods
+            .iter()
+            .filter(|((_, n), _)| *n == name)
+            .flat_map(|((owner, _), fs)| fs.iter().map(|f| (*owner, *f)))
+            .collect();
+        defs.sort_by_key(|(_, f)| f.start_byte());
+        for (owner, f) in defs {
+            if out.len() >= max {
+                return out;
+            }
+            let mut functions = helpers(ctx, f);
+            if let Some(load) = loader.and_then(|l| ctx.ix.methods.get(&(owner, l))) {
+                for g in load {
+                    if functions.len() < MAX_FUNCTIONS
+                        && !functions.iter().any(|h| h.id() == g.id())
+                    {
+                        functions.push(*g);
+                    }
+                }
+            }
+            out.push(Endpoint {
+                grant: f,
+                functions,
+                provider: Some(name),
+            });
+        }
+    }
+    out
 }
 
 /// Whether an expression names the grant type (`grant_type`, `body.grantType`, `params["grant_type"]`).
@@ -63,6 +132,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, max: usize) -> Vec<Endpoint
         out.push(Endpoint {
             grant: s,
             functions: helpers(ctx, f),
+            provider: None,
         });
     }
     out

@@ -55,10 +55,14 @@ fn is_server_library(qualified: &str) -> bool {
 /// Finds token endpoints that look a code up without consuming it; returns the work done (functions and
 /// uses visited).
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
-    if ctx.ix.imports.values().any(|q| is_server_library(q)) {
-        return 0;
-    }
-    let endpoints = endpoint::collect(ctx, MAX_ENDPOINTS);
+    // A file that uses a maintained server library has it run the token endpoint; only the MCP SDKs'
+    // provider methods, which the SDK's endpoint calls to redeem a code, are the file's own.
+    let mut endpoints = if ctx.ix.imports.values().any(|q| is_server_library(q)) {
+        Vec::new()
+    } else {
+        endpoint::collect(ctx, MAX_ENDPOINTS)
+    };
+    endpoints.extend(endpoint::providers(ctx, MAX_ENDPOINTS - endpoints.len()));
     let mut visits = endpoints.len();
     if endpoints.is_empty() {
         return visits;
@@ -89,7 +93,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         };
         facts.reusable_codes.push(ReusableCode {
             span: span(lookup),
-            endpoint: span(e.grant),
+            endpoint: e.at(ctx),
         });
     }
     facts.reusable_codes.sort_by_key(|c| c.span);

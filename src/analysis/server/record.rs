@@ -134,6 +134,12 @@ pub fn lookup<'t, D: Dialect>(
 /// Whether a use of the code is an argument of a call to a function that is neither one of the
 /// endpoint's own (judged by their bodies) nor a harmless conversion or log.
 fn handed_away<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, u: Node<'t>, functions: &[Node<'t>]) -> bool {
+    // A field of the record (`record.scopes`, `authorization_code.client_id`) handed on is not the code.
+    if let Some(View::Member { object, property }) = ctx.parent(u).map(|p| ctx.view(p)) {
+        if object.id() == u.id() && !CODE_NAMES.contains(&property) {
+            return false;
+        }
+    }
     let mut cur = u;
     for _ in 0..4 {
         let Some(parent) = ctx.parent(cur) else {
