@@ -144,6 +144,25 @@ pub fn is_log<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, callee: Node<'t>, name: &str
     }
 }
 
+/// Console prompts a command-line login reads a pasted code from (`input("Code: ")`, `getpass`,
+/// `rl.question(…)`, `prompt(…)`).
+const PROMPTS: &[&str] = &[
+    "input",
+    "raw_input",
+    "getpass",
+    "prompt",
+    "question",
+    "readline",
+];
+
+/// Whether a function reads from a console prompt.
+pub fn prompts<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, function: Node<'t>) -> bool {
+    super::within(&ctx.ix.calls, function).iter().any(|&call| {
+        matches!(ctx.view(call), View::Call { callee, .. }
+            if ctx.callee_name(callee).is_some_and(|n| PROMPTS.contains(&n)))
+    })
+}
+
 /// Calls that decode a blob: `atob`, `Buffer.from(s, "base64")`, `JSON.parse`, `base64.b64decode`,
 /// `json.loads`, `jwt.decode` (which does not verify), `jwtDecode`.
 pub fn is_decoder<'t, D: Dialect>(

@@ -348,6 +348,11 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         if judged.contains(&read_fn.id()) {
             continue;
         }
+        // A library exchange where no redirect is read, in a function that prompts at the console: the
+        // code is pasted by the user who logs in, not an authorization response anyone can send.
+        if read.is_none() && calls::prompts(ctx, read_fn) {
+            continue;
+        }
         let links = reach.links(ctx, read_fn, &graph);
         visits += links.len() + 1;
         let Some(&(e, i, link)) = links.first() else {
