@@ -9,6 +9,7 @@
 //! in the library's source.
 
 mod catalogue;
+pub mod holders;
 mod render;
 
 pub use catalogue::CATALOGUE;

@@ -302,10 +302,21 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             if !b.declares || b.append || b.field.is_some() {
                 continue;
             }
-            let View::Call { callee, .. } = self.view(self.unwrap(b.value)) else {
+            let View::Call { callee, args, .. } = self.view(self.unwrap(b.value)) else {
                 continue;
             };
             let callee = self.unwrap(callee);
+            if let Some(holder) = ctx
+                .import_path(callee)
+                .and_then(|q| self.library_holder(&q, &args, b.name))
+            {
+                let scope = StoreScope::Singleton {
+                    name: b.name.to_string(),
+                    holder,
+                };
+                out.push((span(b.target), scope, b.name.to_string(), None));
+                continue;
+            }
             let holder = match self.view(callee) {
                 View::Ident(class) if !ctx.ix.imports.contains_key(class) => ctx
                     .holders
@@ -351,6 +362,53 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             out.push((span(b.target), scope, b.name.to_string(), elsewhere));
         }
         out
+    }
+}
+
+impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
+    /// A module-level library object that keeps the verifier (`crate::libraries::holders`): made with PKCE
+    /// on, and used to build the authorization URL in one function of this file and to exchange the code
+    /// in another, so the verifier crosses requests on one instance. A script that does both in one
+    /// function (or at top level) serves one user. The holder's description, for the message.
+    fn library_holder(&self, qualified: &str, args: &[Arg<'t>], name: &'t str) -> Option<String> {
+        let ctx = self.ctx;
+        let h = crate::libraries::holders::verifier_holder(qualified)?;
+        let opts = ctx.keyword_params(args);
+        let on = h.when.iter().find(|k| match opts.get(k) {
+            Some((_, _, Some(v))) => !ctx.is_falsy(*v),
+            Some((_, _, None)) => true,
+            None => false,
+        })?;
+        let root = ctx.root.id();
+        let (mut creates, mut reads) = (Vec::new(), Vec::new());
+        for u in ctx.uses_of(name) {
+            let Some(View::Member { object, property }) = ctx.parent(u).map(|p| self.view(p))
+            else {
+                continue;
+            };
+            let Some(f) = ctx.enclosing_function(u) else {
+                continue;
+            };
+            if object.id() != u.id()
+                || self.declared_locally(name, ctx.scope_of(u))
+                || ctx.lookup(name, u).is_none_or(|(s, _)| s.id() != root)
+            {
+                continue;
+            }
+            if property == h.creates {
+                creates.push(f.id());
+            } else if property == h.reads {
+                reads.push(f.id());
+            }
+        }
+        if !creates.iter().any(|c| reads.iter().any(|r| r != c)) {
+            return None;
+        }
+        let class = qualified
+            .split('.')
+            .find(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+            .unwrap_or(qualified);
+        Some(format!("{class} ({}, made with `{on}`)", h.library))
     }
 }
 
