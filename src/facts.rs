@@ -27,6 +27,7 @@ pub struct FileFacts {
     pub verifier_writes: Vec<VerifierWrite>,
     pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub reusable_codes: Vec<ReusableCode>,
+    pub challenge_comparisons: Vec<ChallengeComparison>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -43,6 +44,7 @@ impl FileFacts {
             verifier_writes,
             unverified_callbacks,
             reusable_codes,
+            challenge_comparisons,
             suppressions,
         } = self;
         requests.is_empty()
@@ -51,6 +53,7 @@ impl FileFacts {
             && verifier_writes.is_empty()
             && unverified_callbacks.is_empty()
             && reusable_codes.is_empty()
+            && challenge_comparisons.is_empty()
             && suppressions.is_empty()
     }
 }
@@ -271,6 +274,17 @@ pub struct ReusableCode {
     pub span: Span,
     /// The `"authorization_code"` grant type the endpoint compares the request's with.
     pub endpoint: Span,
+}
+
+/// A comparison of the challenge computed from the submitted `code_verifier` (or of the verifier itself, for
+/// `plain`) with the stored challenge by `==` / `===` / `!=` / `!==`, in a token endpoint or a verification
+/// helper.
+#[derive(Clone, Debug)]
+pub struct ChallengeComparison {
+    /// The comparison.
+    pub span: Span,
+    /// The side compared is the raw verifier (the `plain` method), not a hash of it.
+    pub plain: bool,
 }
 
 /// A `skillaudit-ignore` comment.

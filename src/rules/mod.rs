@@ -8,6 +8,7 @@ use crate::facts::FileFacts;
 use crate::finding::{Confidence, Diagnostic, Severity};
 
 mod authorization_code_reusable;
+mod challenge_compare_not_constant_time;
 mod no_state_parameter;
 mod oauth_without_pkce;
 mod pkce_plain_method;
@@ -30,6 +31,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &pkce_session_leak::PkceSessionLeak,
     &state_not_verified::StateNotVerified,
     &authorization_code_reusable::AuthorizationCodeReusable,
+    &challenge_compare_not_constant_time::ChallengeCompareNotConstantTime,
 ];
 
 /// The embedded rule documents, by file name.
@@ -61,6 +63,10 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "authorization-code-reusable.md",
         include_str!("../../rules/authorization-code-reusable.md"),
+    ),
+    (
+        "challenge-compare-not-constant-time.md",
+        include_str!("../../rules/challenge-compare-not-constant-time.md"),
     ),
 ];
 

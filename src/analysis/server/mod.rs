@@ -1,25 +1,31 @@
 //! The authorization-server side: token endpoints of hand-written servers (Express, Hono, Koa, Fastify,
-//! FastAPI, Flask, Starlette …) and what they do with the record stored under the code they redeem
-//! (authorization-code-reusable).
+//! FastAPI, Flask, Starlette …): what they do with the record stored under the code they redeem
+//! (authorization-code-reusable) and how they compare the submitted verifier with the stored challenge
+//! (challenge-compare-not-constant-time).
 //!
 //! `endpoint` recognises a token endpoint: a function that compares the request's `grant_type` with
 //! `"authorization_code"` (an `if`, a `switch` case) and produces an `access_token`, with the helpers of
 //! the same file it calls by name (two calls deep). `record` finds, in those functions, the lookup of the
 //! stored code record by the submitted code (`codes.get(code)`, `store[code]`, `await kv.get(`code:${code}`)`,
 //! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
+//! `challenge` knows what is derived from the submitted `code_verifier` and what is the stored challenge,
+//! and finds their `==`-style comparisons in endpoints, verification helpers and request handlers.
 //!
 //! A client callback sends `grant_type=authorization_code` in a token request but never compares it, so it
 //! is not an endpoint here. The result gates CI, so every doubt is silence: a file that imports a
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
+mod challenge;
 mod endpoint;
 mod record;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
 
 use super::{span, Ctx, Dialect};
-use crate::facts::{FileFacts, ReusableCode};
+use crate::facts::{ChallengeComparison, FileFacts, ReusableCode};
 
 /// How many token endpoints one file may judge.
 const MAX_ENDPOINTS: usize = 256;
@@ -52,28 +58,48 @@ fn is_server_library(qualified: &str) -> bool {
     })
 }
 
-/// Finds token endpoints that look a code up without consuming it; returns the work done (functions and
-/// uses visited).
+/// Judges the authorization-server code of a file: token endpoints that look a code up without consuming
+/// it, comparisons of the computed challenge that are not constant-time. Returns the work done (functions, uses and nodes visited).
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     if ctx.ix.imports.values().any(|q| is_server_library(q)) {
         return 0;
     }
-    let endpoints = endpoint::collect(ctx, MAX_ENDPOINTS);
+    let endpoints = if ctx.mentions.exchange {
+        endpoint::collect(ctx, MAX_ENDPOINTS)
+    } else {
+        Vec::new()
+    };
     let mut visits = endpoints.len();
-    if endpoints.is_empty() {
-        return visits;
+    let issuing: Vec<&endpoint::Endpoint> = endpoints
+        .iter()
+        .filter(|e| {
+            e.functions.iter().any(|f| {
+                let text = ctx.text(*f);
+                text.contains("access_token") || text.contains("accessToken")
+            })
+        })
+        .collect();
+    visits += reusable(ctx, &issuing, facts);
+    if ctx.mentions.code_verifier {
+        visits += comparisons(ctx, &endpoints, facts);
     }
+    visits
+}
+
+/// authorization-code-reusable: endpoints that look the code record up and never consume it.
+fn reusable<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[&endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    if endpoints.is_empty() {
+        return 0;
+    }
+    let mut visits = 0;
     let uses = record::CodeUses::new(ctx);
     let mut consumed: HashMap<usize, bool> = HashMap::new();
-    for e in &endpoints {
+    for e in endpoints {
         visits += e.functions.len();
-        let issues = e.functions.iter().any(|f| {
-            let text = ctx.text(*f);
-            text.contains("access_token") || text.contains("accessToken")
-        });
-        if !issues {
-            continue;
-        }
         let any_consumes = e.functions.iter().any(|f| {
             *consumed
                 .entry(f.id())
@@ -94,6 +120,40 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     }
     facts.reusable_codes.sort_by_key(|c| c.span);
     facts.reusable_codes.dedup_by_key(|c| c.span);
+    visits
+}
+
+/// challenge-compare-not-constant-time: `==` / `!==` between the challenge computed from the submitted
+/// verifier and the stored one, in token endpoints, in functions that take the verifier and in functions
+/// that read it from a request.
+fn comparisons<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    let mut functions: Vec<Node<'t>> = endpoints
+        .iter()
+        .flat_map(|e| e.functions.iter().copied())
+        .collect();
+    functions.extend(challenge::verifier_helpers(ctx));
+    functions.extend(challenge::request_readers(ctx));
+    let mut seen = HashSet::new();
+    let mut visits = 0;
+    for f in functions {
+        if !seen.insert(f.id()) {
+            continue;
+        }
+        let (found, n) = challenge::comparisons(ctx, f);
+        visits += n;
+        for c in found {
+            facts.challenge_comparisons.push(ChallengeComparison {
+                span: span(c.node),
+                plain: c.derived == challenge::Derived::Raw,
+            });
+        }
+    }
+    facts.challenge_comparisons.sort_by_key(|c| c.span);
+    facts.challenge_comparisons.dedup_by_key(|c| c.span);
     visits
 }
 
@@ -144,6 +204,50 @@ mod tests {
             "CODES.pop(code, None)",
         );
         assert_eq!(found(Lang::Python, &popped), 0);
+    }
+
+    fn compared(lang: Lang, src: &str) -> usize {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.challenge_comparisons.len()
+    }
+
+    const VERIFY: &str = "import { createHash } from 'node:crypto';\n\
+        export function verifyPkce(challenge, verifier) {\n  \
+        const hashed = createHash('sha256').update(verifier).digest('base64url');\n  \
+        return hashed === challenge;\n}\n";
+
+    #[test]
+    fn a_verification_helper_comparing_by_equality_is_found_and_constant_time_is_not() {
+        assert_eq!(compared(Lang::JavaScript, VERIFY), 1);
+        let safe = VERIFY.replace(
+            "return hashed === challenge;",
+            "return hashed.length === challenge.length && timingSafeEqual(Buffer.from(hashed), Buffer.from(challenge));",
+        );
+        assert_eq!(compared(Lang::JavaScript, &safe), 0);
+        // A client computing its challenge and comparing state is not a verification.
+        let client = "import { createHash } from 'node:crypto';\n\
+            function start() {\n  const verifier = makeVerifier();\n  \
+            const challenge = createHash('sha256').update(verifier).digest('base64url');\n  \
+            if (state === saved.state) go(challenge);\n}\n";
+        assert_eq!(compared(Lang::JavaScript, client), 0);
+        let configured = format!("import {{ mcpAuthRouter }} from '@modelcontextprotocol/sdk/server/auth/router.js';\n{VERIFY}");
+        assert_eq!(compared(Lang::JavaScript, &configured), 0);
+    }
+
+    #[test]
+    fn python_helpers_and_test_functions() {
+        let py = "import base64, hashlib\n\
+            def check(code_verifier, code_challenge):\n    \
+            d = hashlib.sha256(code_verifier.encode()).digest()\n    \
+            return base64.urlsafe_b64encode(d).rstrip(b'=').decode() == code_challenge\n";
+        assert_eq!(compared(Lang::Python, py), 1);
+        let test = py.replace("def check(", "def test_check(");
+        assert_eq!(compared(Lang::Python, &test), 0);
+        let safe = py.replace(
+            "return base64.urlsafe_b64encode(d).rstrip(b'=').decode() == code_challenge",
+            "return hmac.compare_digest(base64.urlsafe_b64encode(d).rstrip(b'=').decode(), code_challenge)",
+        );
+        assert_eq!(compared(Lang::Python, &safe), 0);
     }
 
     #[test]
