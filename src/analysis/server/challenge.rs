@@ -107,7 +107,10 @@ pub fn read_name<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> Option
             let View::Member { property, .. } = ctx.view(ctx.unwrap(callee)) else {
                 return None;
             };
-            if !matches!(property, "get" | "getAll" | "get_all" | "query" | "param") {
+            if !matches!(
+                property,
+                "get" | "getAll" | "get_all" | "query" | "param" | "has"
+            ) {
                 return None;
             }
             match args.first() {

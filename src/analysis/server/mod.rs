@@ -1,7 +1,8 @@
 //! The authorization-server side: token endpoints of hand-written servers (Express, Hono, Koa, Fastify,
 //! FastAPI, Flask, Starlette …): what they do with the record stored under the code they redeem
-//! (authorization-code-reusable) and how they compare the submitted verifier with the stored challenge
-//! (challenge-compare-not-constant-time).
+//! (authorization-code-reusable), how they compare the submitted verifier with the stored challenge
+//! (challenge-compare-not-constant-time) and whether a request can skip that verification
+//! (pkce-downgrade).
 //!
 //! `endpoint` recognises a token endpoint: a function that compares the request's `grant_type` with
 //! `"authorization_code"` (an `if`, a `switch` case) and produces an `access_token`, with the helpers of
@@ -10,14 +11,20 @@
 //! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
 //! `challenge` knows what is derived from the submitted `code_verifier` and what is the stored challenge,
 //! and finds their `==`-style comparisons in endpoints, verification helpers and request handlers.
+//! `presence` reads conditions on the presence of either; `downgrade` finds the token endpoint's
+//! verification guarded by one, and `authorize` whether the file's authorization endpoint reads
+//! `code_challenge` as optional with nothing requiring it.
 //!
 //! A client callback sends `grant_type=authorization_code` in a token request but never compares it, so it
 //! is not an endpoint here. The result gates CI, so every doubt is silence: a file that imports a
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
+mod authorize;
 mod challenge;
+mod downgrade;
 mod endpoint;
+mod presence;
 mod record;
 
 use std::collections::{HashMap, HashSet};
@@ -25,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{span, Ctx, Dialect};
-use crate::facts::{ChallengeComparison, FileFacts, ReusableCode};
+use crate::facts::{ChallengeComparison, FileFacts, OptionalPkce, ReusableCode};
 
 /// How many token endpoints one file may judge.
 const MAX_ENDPOINTS: usize = 256;
@@ -59,7 +66,8 @@ fn is_server_library(qualified: &str) -> bool {
 }
 
 /// Judges the authorization-server code of a file: token endpoints that look a code up without consuming
-/// it, comparisons of the computed challenge that are not constant-time. Returns the work done (functions, uses and nodes visited).
+/// it, comparisons of the computed challenge that are not constant-time, verification that a request can
+/// skip. Returns the work done (functions, uses and nodes visited).
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
     if ctx.ix.imports.values().any(|q| is_server_library(q)) {
         return 0;
@@ -82,6 +90,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     visits += reusable(ctx, &issuing, facts);
     if ctx.mentions.code_verifier {
         visits += comparisons(ctx, &endpoints, facts);
+        visits += downgrades(ctx, &issuing, facts);
     }
     visits
 }
@@ -157,6 +166,43 @@ fn comparisons<'t, D: Dialect>(
     visits
 }
 
+/// pkce-downgrade: verification guarded by the presence of the stored challenge or of the submitted
+/// verifier, in a file whose authorization endpoint accepts a request without a challenge.
+fn downgrades<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[&endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    let mut visits = 0;
+    let mut found = Vec::new();
+    for e in endpoints {
+        let (guards, n) = downgrade::guards(ctx, e);
+        visits += n;
+        found.extend(guards);
+    }
+    if found.is_empty() {
+        return visits;
+    }
+    let token: Vec<Node<'t>> = endpoints
+        .iter()
+        .flat_map(|e| e.functions.iter().copied())
+        .collect();
+    let Some(authorize) = authorize::optional_challenge(ctx, &token) else {
+        return visits;
+    };
+    for g in found {
+        facts.optional_pkce.push(OptionalPkce {
+            span: span(g.condition),
+            on: g.on,
+            verification: span(g.verification),
+            authorize: span(authorize),
+        });
+    }
+    facts.optional_pkce.sort_by_key(|p| p.span);
+    facts.optional_pkce.dedup_by_key(|p| p.span);
+    visits
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lang::Lang;
@@ -211,6 +257,11 @@ mod tests {
         facts.challenge_comparisons.len()
     }
 
+    fn downgraded(lang: Lang, src: &str) -> usize {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.optional_pkce.len()
+    }
+
     const VERIFY: &str = "import { createHash } from 'node:crypto';\n\
         export function verifyPkce(challenge, verifier) {\n  \
         const hashed = createHash('sha256').update(verifier).digest('base64url');\n  \
@@ -248,6 +299,41 @@ mod tests {
             "return hmac.compare_digest(base64.urlsafe_b64encode(d).rstrip(b'=').decode(), code_challenge)",
         );
         assert_eq!(compared(Lang::Python, &safe), 0);
+    }
+
+    const OPTIONAL: &str = "app.get('/authorize', (req, res) => {\n  \
+        const { redirect_uri, code_challenge } = req.query;\n  \
+        const code = newCode();\n  codes.set(code, { challenge: code_challenge });\n  \
+        res.redirect(`${redirect_uri}?code=${code}`);\n});\n\
+        app.post('/token', (req, res) => {\n  \
+        const { grant_type, code, code_verifier } = req.body;\n  \
+        if (grant_type !== 'authorization_code') return res.status(400).end();\n  \
+        const record = codes.get(code);\n  codes.delete(code);\n  \
+        if (record.challenge) {\n    \
+        if (!timingSafeEqual(Buffer.from(s256(code_verifier)), Buffer.from(record.challenge))) return res.status(400).end();\n  }\n  \
+        res.json({ access_token: issue(record) });\n});\n";
+
+    #[test]
+    fn verification_only_for_stored_challenges_is_a_downgrade_unless_something_requires_one() {
+        assert_eq!(downgraded(Lang::JavaScript, OPTIONAL), 1);
+        let required = OPTIONAL.replace(
+            "  const code = newCode();",
+            "  if (!code_challenge) return res.status(400).end();\n  const code = newCode();",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &required), 0);
+        let rejected = OPTIONAL.replace(
+            "  if (record.challenge) {",
+            "  if (!record.challenge) return res.status(400).end();\n  if (record.challenge) {",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &rejected), 0);
+        let otherwise = OPTIONAL.replace(
+            "return res.status(400).end();\n  }\n",
+            "return res.status(400).end();\n  } else return res.status(400).end();\n",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &otherwise), 0);
+        // The authorization endpoint is not in the file: silence.
+        let token_only = &OPTIONAL[OPTIONAL.find("app.post").unwrap()..];
+        assert_eq!(downgraded(Lang::JavaScript, token_only), 0);
     }
 
     #[test]
