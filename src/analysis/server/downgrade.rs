@@ -107,14 +107,17 @@ pub fn guards<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, e: &Endpoint<'t>) -> (Vec<Gu
         if taken.iter().any(|t| inside(guard.condition, *t)) {
             continue;
         }
+        // The guarded code: the consequence and the endpoint's helpers it calls.
+        let mut guarded = vec![consequence];
+        guarded.extend(called_within(ctx, e, consequence));
         // Another condition that rejects a missing challenge or verifier, outside the guarded code.
         let rejected = branches.iter().any(|&bn| {
-            !inside(bn, consequence)
+            !guarded.iter().any(|g| inside(bn, *g))
                 && ctx.d.branch(bn).is_some_and(|b| {
                     b.condition.id() != guard.condition.id() && absence(ctx, b.condition).is_some()
                 })
         });
-        if rejected || checked_elsewhere(ctx, e, consequence) {
+        if rejected || checked_elsewhere(ctx, e, &guarded) {
             continue;
         }
         taken.push(consequence);
@@ -163,16 +166,41 @@ fn verification<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, code: Node<'t>) -> (Option
     (first, visits)
 }
 
+/// The endpoint's helpers (not its own function) called by name within `code`.
+fn called_within<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    e: &Endpoint<'t>,
+    code: Node<'t>,
+) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    for &call in within(&ctx.ix.calls, code) {
+        let View::Call { callee, .. } = ctx.view(call) else {
+            continue;
+        };
+        let Some(name) = ctx.callee_name(callee) else {
+            continue;
+        };
+        for g in ctx.ix.functions.get(name).into_iter().flatten() {
+            if e.functions[1..].iter().any(|f| f.id() == g.id())
+                && !out.iter().any(|o: &Node| o.id() == g.id())
+            {
+                out.push(*g);
+            }
+        }
+    }
+    out
+}
+
 /// Whether the endpoint's code outside the guarded code calls a PKCE check, or hands the verifier to a
 /// function it does not hold (which may reject a missing one).
 fn checked_elsewhere<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     e: &Endpoint<'t>,
-    guarded: Node<'t>,
+    guarded: &[Node<'t>],
 ) -> bool {
     e.functions.iter().any(|f| {
         within(&ctx.ix.calls, *f).iter().any(|&call| {
-            if inside(call, guarded) {
+            if guarded.iter().any(|g| inside(call, *g)) {
                 return false;
             }
             let View::Call { callee, args, .. } = ctx.view(call) else {
