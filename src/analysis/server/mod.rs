@@ -336,6 +336,44 @@ mod tests {
         assert_eq!(downgraded(Lang::JavaScript, token_only), 0);
     }
 
+    const FLASK: &str = "from flask import request, abort\n\
+        @app.get('/authorize')\n\
+        def authorize():\n    \
+        challenge = request.args.get('code_challenge')\n    \
+        codes['c'] = {'code_challenge': challenge}\n    \
+        return redirect(request.args['redirect_uri'] + '?code=c')\n\
+        @app.post('/token')\n\
+        def token():\n    \
+        if request.form.get('grant_type') != 'authorization_code':\n        abort(400)\n    \
+        stored = codes.pop(request.form['code'])\n    \
+        verifier = request.form.get('code_verifier')\n    \
+        if verifier:\n        \
+        if not hmac.compare_digest(s256(verifier), stored['code_challenge']):\n            abort(400)\n    \
+        return {'access_token': 't'}\n";
+
+    #[test]
+    fn python_authorization_endpoints_that_require_the_challenge() {
+        assert_eq!(downgraded(Lang::Python, FLASK), 1);
+        for required in [
+            "    if 'code_challenge' not in request.args:\n        abort(400)\n",
+            "    if not challenge:\n        abort(400)\n",
+            "    if challenge is None or len(challenge) < 43:\n        abort(400)\n",
+            "    if not PATTERN.fullmatch(challenge or ''):\n        abort(400)\n",
+        ] {
+            let src = FLASK.replace(
+                "    codes['c'] = {",
+                &format!("{required}    codes['c'] = {{"),
+            );
+            assert_eq!(downgraded(Lang::Python, &src), 0, "{required}");
+        }
+        // The method checked only when a challenge is given does not require one.
+        let method_only = FLASK.replace(
+            "    codes['c'] = {",
+            "    if challenge and request.args.get('code_challenge_method') != 'S256':\n        abort(400)\n    codes['c'] = {",
+        );
+        assert_eq!(downgraded(Lang::Python, &method_only), 1);
+    }
+
     #[test]
     fn server_library_modules_match_whole_segments() {
         assert!(super::is_server_library("oidc-provider"));
