@@ -13,7 +13,6 @@ use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, View};
 use super::challenge::{self, derived};
-use super::endpoint::Endpoint;
 use super::presence::{absence, presence};
 use crate::analysis::callbacks::within;
 use crate::facts::OptionalOn;
@@ -56,12 +55,16 @@ pub struct Guard<'t> {
     pub verification: Node<'t>,
 }
 
-/// The guards of one token endpoint, outermost first, and the work done.
-pub fn guards<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, e: &Endpoint<'t>) -> (Vec<Guard<'t>>, usize) {
+/// The guards of one token endpoint (its function first, then the helpers it calls), outermost first, and
+/// the work done.
+pub fn guards<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    functions: &[Node<'t>],
+) -> (Vec<Guard<'t>>, usize) {
     let mut visits = 0;
     let mut seen = HashSet::new();
     let mut branches: Vec<Node<'t>> = Vec::new();
-    for f in &e.functions {
+    for f in functions {
         for &b in within(&ctx.ix.branches, *f) {
             if branches.len() >= MAX_BRANCHES {
                 break;
@@ -109,7 +112,7 @@ pub fn guards<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, e: &Endpoint<'t>) -> (Vec<Gu
         }
         // The guarded code: the consequence and the endpoint's helpers it calls.
         let mut guarded = vec![consequence];
-        guarded.extend(called_within(ctx, e, consequence));
+        guarded.extend(called_within(ctx, functions, consequence));
         // Another condition that rejects a missing challenge or verifier, outside the guarded code.
         let rejected = branches.iter().any(|&bn| {
             !guarded.iter().any(|g| inside(bn, *g))
@@ -117,7 +120,7 @@ pub fn guards<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, e: &Endpoint<'t>) -> (Vec<Gu
                     b.condition.id() != guard.condition.id() && absence(ctx, b.condition).is_some()
                 })
         });
-        if rejected || checked_elsewhere(ctx, e, &guarded) {
+        if rejected || checked_elsewhere(ctx, functions, &guarded) {
             continue;
         }
         taken.push(consequence);
@@ -169,7 +172,7 @@ fn verification<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, code: Node<'t>) -> (Option
 /// The endpoint's helpers (not its own function) called by name within `code`.
 fn called_within<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
-    e: &Endpoint<'t>,
+    functions: &[Node<'t>],
     code: Node<'t>,
 ) -> Vec<Node<'t>> {
     let mut out = Vec::new();
@@ -181,7 +184,7 @@ fn called_within<'t, D: Dialect>(
             continue;
         };
         for g in ctx.ix.functions.get(name).into_iter().flatten() {
-            if e.functions[1..].iter().any(|f| f.id() == g.id())
+            if functions[1..].iter().any(|f| f.id() == g.id())
                 && !out.iter().any(|o: &Node| o.id() == g.id())
             {
                 out.push(*g);
@@ -195,10 +198,10 @@ fn called_within<'t, D: Dialect>(
 /// function it does not hold (which may reject a missing one).
 fn checked_elsewhere<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
-    e: &Endpoint<'t>,
+    functions: &[Node<'t>],
     guarded: &[Node<'t>],
 ) -> bool {
-    e.functions.iter().any(|f| {
+    functions.iter().any(|f| {
         within(&ctx.ix.calls, *f).iter().any(|&call| {
             if guarded.iter().any(|g| inside(call, *g)) {
                 return false;
@@ -218,7 +221,7 @@ fn checked_elsewhere<'t, D: Dialect>(
             }
             let own = ctx.ix.functions.get(name).is_some_and(|fs| {
                 fs.iter()
-                    .any(|g| e.functions.iter().any(|f| f.id() == g.id()))
+                    .any(|g| functions.iter().any(|f| f.id() == g.id()))
             });
             !own && args.iter().any(|a| match a {
                 Arg::Positional(n) | Arg::Keyword(_, n) => challenge::reads_verifier(ctx, *n),

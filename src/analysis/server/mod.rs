@@ -167,7 +167,8 @@ fn comparisons<'t, D: Dialect>(
 }
 
 /// pkce-downgrade: verification guarded by the presence of the stored challenge or of the submitted
-/// verifier, in a file whose authorization endpoint accepts a request without a challenge.
+/// verifier, in a token endpoint or a function that reads the verifier from a request and issues an access
+/// token, in a file whose authorization endpoint accepts a request without a challenge.
 fn downgrades<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     endpoints: &[&endpoint::Endpoint<'t>],
@@ -175,18 +176,31 @@ fn downgrades<'t, D: Dialect>(
 ) -> usize {
     let mut visits = 0;
     let mut found = Vec::new();
-    for e in endpoints {
-        let (guards, n) = downgrade::guards(ctx, e);
+    // Token endpoints, and functions that read the verifier from a request and issue an access token
+    // (token routes whose grant-type check is elsewhere), each with the helpers it calls.
+    let mut groups: Vec<Vec<Node<'t>>> = endpoints.iter().map(|e| e.functions.clone()).collect();
+    for f in challenge::request_readers(ctx) {
+        if groups.iter().any(|g| g.iter().any(|h| h.id() == f.id())) {
+            continue;
+        }
+        let functions = endpoint::helpers(ctx, f);
+        let issues = functions.iter().any(|g| {
+            let text = ctx.text(*g);
+            text.contains("access_token") || text.contains("accessToken")
+        });
+        if issues {
+            groups.push(functions);
+        }
+    }
+    for functions in &groups {
+        let (guards, n) = downgrade::guards(ctx, functions);
         visits += n;
         found.extend(guards);
     }
     if found.is_empty() {
         return visits;
     }
-    let token: Vec<Node<'t>> = endpoints
-        .iter()
-        .flat_map(|e| e.functions.iter().copied())
-        .collect();
+    let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
     let Some(authorize) = authorize::optional_challenge(ctx, &token) else {
         return visits;
     };
