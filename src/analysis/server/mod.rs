@@ -88,7 +88,13 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         })
         .collect();
     visits += reusable(ctx, &issuing, facts);
-    if ctx.mentions.code_verifier {
+    // Both rules need a name with `verifier` and one with `challenge` in the file (checked here too, as
+    // `--no-prefilter` sets every mention).
+    let named = |words: [&str; 2]| words.iter().any(|w| ctx.src.contains(w));
+    if ctx.mentions.code_verifier
+        && named(["erifier", "ERIFIER"])
+        && named(["hallenge", "HALLENGE"])
+    {
         visits += comparisons(ctx, &endpoints, facts);
         visits += downgrades(ctx, &issuing, facts);
     }
