@@ -27,6 +27,8 @@ pub struct FileFacts {
     pub verifier_writes: Vec<VerifierWrite>,
     pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub reusable_codes: Vec<ReusableCode>,
+    pub challenge_comparisons: Vec<ChallengeComparison>,
+    pub optional_pkce: Vec<OptionalPkce>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -43,6 +45,8 @@ impl FileFacts {
             verifier_writes,
             unverified_callbacks,
             reusable_codes,
+            challenge_comparisons,
+            optional_pkce,
             suppressions,
         } = self;
         requests.is_empty()
@@ -51,6 +55,8 @@ impl FileFacts {
             && verifier_writes.is_empty()
             && unverified_callbacks.is_empty()
             && reusable_codes.is_empty()
+            && challenge_comparisons.is_empty()
+            && optional_pkce.is_empty()
             && suppressions.is_empty()
     }
 }
@@ -271,6 +277,39 @@ pub struct ReusableCode {
     pub span: Span,
     /// The `"authorization_code"` grant type the endpoint compares the request's with.
     pub endpoint: Span,
+}
+
+/// A comparison of the challenge computed from the submitted `code_verifier` (or of the verifier itself, for
+/// `plain`) with the stored challenge by `==` / `===` / `!=` / `!==`, in a token endpoint or a verification
+/// helper.
+#[derive(Clone, Debug)]
+pub struct ChallengeComparison {
+    /// The comparison.
+    pub span: Span,
+    /// The side compared is the raw verifier (the `plain` method), not a hash of it.
+    pub plain: bool,
+}
+
+/// What makes PKCE verification optional in a token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionalOn {
+    /// `if (record.codeChallenge) { …verify… }`: a code issued without a challenge skips it.
+    StoredChallenge,
+    /// `if (code_verifier) { …verify… }`: a request without a verifier skips it.
+    SubmittedVerifier,
+}
+
+/// A token endpoint that verifies the `code_verifier` only under a condition, with no rejection of the other
+/// case, in a file whose authorization endpoint accepts a request without `code_challenge`.
+#[derive(Clone, Debug)]
+pub struct OptionalPkce {
+    /// The condition that makes verification optional.
+    pub span: Span,
+    pub on: OptionalOn,
+    /// The verification it guards.
+    pub verification: Span,
+    /// Where the authorization endpoint reads the challenge as optional.
+    pub authorize: Span,
 }
 
 /// A `skillaudit-ignore` comment.

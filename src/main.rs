@@ -58,9 +58,11 @@ fn list_rules(format: RulesFormat) -> u8 {
         text.push('\n');
         return if print(&text).is_err() { FATAL } else { 0 };
     }
+    // The id column is as wide as the longest id (challenge-compare-not-constant-time is 35).
+    let width = rules::metas().map(|m| m.id.len()).max().unwrap_or(0);
     for m in rules::metas() {
         out.push_str(&format!(
-            "{:<24} {:<7} {}\n",
+            "{:<width$} {:<7} {}\n",
             m.id,
             m.severity.as_str(),
             m.summary

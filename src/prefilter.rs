@@ -24,6 +24,8 @@
 //!   whose `callback` method does.
 //! - authorization-code-reusable: a token endpoint compares the request's grant type with
 //!   `authorization_code`, already an exchange word, so it needs no word of its own.
+//! - challenge-compare-not-constant-time: a comparison with a stored challenge holds `challenge` (or
+//!   `Challenge`), already a code-verifier word; the server analysis runs when either group is there.
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
 //! Matching case-sensitively lets the searcher use its SIMD prefilter: several times faster than an

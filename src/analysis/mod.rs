@@ -2,7 +2,8 @@
 //! `values` (values: strings folded from their pieces, constants, parameters), `requests` (authorization
 //! requests), `method` (the PKCE challenge method), `verifier` (where verifiers come from and where they are
 //! kept), `callbacks` (whether the callback that exchanges a code checks the returned state), `server`
-//! (token endpoints of hand-written authorization servers and the code records they redeem).
+//! (token endpoints of hand-written authorization servers: the code records they redeem, how they verify
+//! the `code_verifier`, and whether the authorization endpoint requires a challenge).
 //! Together they produce a file's `FileFacts`; nothing here knows a tree-sitter node kind.
 //!
 //! Traversal of whole trees is iterative (`lang::Preorder`). Evaluating one expression (folding a string,
@@ -169,8 +170,9 @@ fn analyze<'t, D: Dialect>(
         // After the requests: a request that sends state is pointed at from the callback's finding.
         work.callback_visits = callbacks::extract(&ctx, &mut facts);
     }
-    if mentions.exchange {
-        // A token endpoint compares the grant type with `authorization_code`, an exchange word.
+    if mentions.exchange || mentions.code_verifier {
+        // A token endpoint compares the grant type with `authorization_code`, an exchange word; a
+        // verification helper compares with a challenge, a code-verifier word.
         work.server_visits = server::extract(&ctx, &mut facts);
     }
     let summary = if summarise {

@@ -381,3 +381,27 @@ fn token_endpoints_visit_their_own_code_only() {
     assert_eq!(facts.reusable_codes.len(), 1, "{facts:?}");
     assert!(work.server_visits <= 16 * N, "{work:?}");
 }
+
+#[test]
+fn pkce_checks_of_many_endpoints_stay_linear() {
+    // Every endpoint verifies through one shared helper under an optional guard: judging an endpoint must
+    // not visit the other endpoints' code, and the helper's comparison is judged once.
+    let js = |n: usize| {
+        let mut s = String::from(
+            "const app = require(\"express\")();\nconst codes = new Map();\n\
+             function check(record, code_verifier) {\n  return s256(code_verifier) === record.code_challenge;\n}\n\
+             app.get(\"/authorize\", (req, res) => {\n  codes.set(\"c\", { code_challenge: req.query.code_challenge });\n  res.redirect(\"/\");\n});\n",
+        );
+        for i in 0..n {
+            s += &format!(
+                "app.post(\"/token{i}\", (req, res) => {{\n  const {{ grant_type, code, code_verifier }} = req.body;\n  if (grant_type !== \"authorization_code\") return res.status(400).end();\n  const record = codes.get(code);\n  codes.delete(code);\n  if (record.code_challenge) {{\n    if (!check(record, code_verifier)) return res.status(400).end();\n  }}\n  res.json({{ access_token: record.token }});\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, js);
+    assert_eq!(facts.challenge_comparisons.len(), 1, "{facts:?}");
+    assert_eq!(facts.optional_pkce.len(), N, "{facts:?}");
+    // Each endpoint's nodes are walked a bounded number of times (its comparisons, its guarded code).
+    assert!(work.server_visits <= 256 * N, "{work:?}");
+}

@@ -8,8 +8,10 @@ use crate::facts::FileFacts;
 use crate::finding::{Confidence, Diagnostic, Severity};
 
 mod authorization_code_reusable;
+mod challenge_compare_not_constant_time;
 mod no_state_parameter;
 mod oauth_without_pkce;
+mod pkce_downgrade;
 mod pkce_plain_method;
 mod pkce_session_leak;
 mod state_not_verified;
@@ -30,6 +32,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &pkce_session_leak::PkceSessionLeak,
     &state_not_verified::StateNotVerified,
     &authorization_code_reusable::AuthorizationCodeReusable,
+    &pkce_downgrade::PkceDowngrade,
+    &challenge_compare_not_constant_time::ChallengeCompareNotConstantTime,
 ];
 
 /// The embedded rule documents, by file name.
@@ -61,6 +65,14 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "authorization-code-reusable.md",
         include_str!("../../rules/authorization-code-reusable.md"),
+    ),
+    (
+        "pkce-downgrade.md",
+        include_str!("../../rules/pkce-downgrade.md"),
+    ),
+    (
+        "challenge-compare-not-constant-time.md",
+        include_str!("../../rules/challenge-compare-not-constant-time.md"),
     ),
 ];
 

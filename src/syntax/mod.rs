@@ -260,6 +260,8 @@ pub trait Dialect {
     fn is_return(&self, node: Node) -> bool;
     /// Whether the node is a comment.
     fn is_comment(&self, node: Node) -> bool;
+    /// Whether the node's kind may be a comparison (`View::Equals`): a cheap test before building the view.
+    fn may_compare(&self, node: Node) -> bool;
     /// A named function defined by this node: its name and the function node (for helpers whose return value
     /// is followed). `const make = () => ...` counts.
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)>;

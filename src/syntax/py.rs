@@ -410,6 +410,10 @@ impl Dialect for Py {
         node.k() == "comment"
     }
 
+    fn may_compare(&self, node: Node) -> bool {
+        node.k() == "comparison_operator"
+    }
+
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
         (node.k() == "function_definition")
             .then(|| field(node, "name").map(|n| (&src[n.byte_range()], node)))

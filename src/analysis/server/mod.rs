@@ -1,25 +1,38 @@
 //! The authorization-server side: token endpoints of hand-written servers (Express, Hono, Koa, Fastify,
-//! FastAPI, Flask, Starlette …) and what they do with the record stored under the code they redeem
-//! (authorization-code-reusable).
+//! FastAPI, Flask, Starlette …): what they do with the record stored under the code they redeem
+//! (authorization-code-reusable), how they compare the submitted verifier with the stored challenge
+//! (challenge-compare-not-constant-time) and whether a request can skip that verification
+//! (pkce-downgrade).
 //!
 //! `endpoint` recognises a token endpoint: a function that compares the request's `grant_type` with
 //! `"authorization_code"` (an `if`, a `switch` case) and produces an `access_token`, with the helpers of
 //! the same file it calls by name (two calls deep). `record` finds, in those functions, the lookup of the
 //! stored code record by the submitted code (`codes.get(code)`, `store[code]`, `await kv.get(`code:${code}`)`,
 //! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
+//! `challenge` knows what is derived from the submitted `code_verifier` and what is the stored challenge,
+//! and finds their `==`-style comparisons in endpoints, verification helpers and request handlers.
+//! `presence` reads conditions on the presence of either; `downgrade` finds the token endpoint's
+//! verification guarded by one, and `authorize` whether the file's authorization endpoint reads
+//! `code_challenge` as optional with nothing requiring it.
 //!
 //! A client callback sends `grant_type=authorization_code` in a token request but never compares it, so it
 //! is not an endpoint here. The result gates CI, so every doubt is silence: a file that imports a
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
+mod authorize;
+mod challenge;
+mod downgrade;
 mod endpoint;
+mod presence;
 mod record;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
 
 use super::{span, Ctx, Dialect};
-use crate::facts::{FileFacts, ReusableCode};
+use crate::facts::{ChallengeComparison, FileFacts, OptionalPkce, ReusableCode};
 
 /// How many token endpoints one file may judge.
 const MAX_ENDPOINTS: usize = 256;
@@ -52,32 +65,63 @@ fn is_server_library(qualified: &str) -> bool {
     })
 }
 
-/// Finds token endpoints that look a code up without consuming it; returns the work done (functions and
-/// uses visited).
+/// Judges the authorization-server code of a file: token endpoints that look a code up without consuming
+/// it, comparisons of the computed challenge that are not constant-time, verification that a request can
+/// skip. Returns the work done (functions, uses and nodes visited).
 pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
-    // A file that uses a maintained server library has it run the token endpoint; only the MCP SDKs'
-    // provider methods, which the SDK's endpoint calls to redeem a code, are the file's own.
-    let mut endpoints = if ctx.ix.imports.values().any(|q| is_server_library(q)) {
-        Vec::new()
-    } else {
+    // A file that uses a maintained server library has it run the endpoints; only the MCP SDKs' provider
+    // methods, which the SDK's token endpoint calls to redeem a code, are the file's own (and only for
+    // consuming the code: the SDK checks PKCE itself).
+    let library = ctx.ix.imports.values().any(|q| is_server_library(q));
+    let mut endpoints = if ctx.mentions.exchange && !library {
         endpoint::collect(ctx, MAX_ENDPOINTS)
+    } else {
+        Vec::new()
     };
-    endpoints.extend(endpoint::providers(ctx, MAX_ENDPOINTS - endpoints.len()));
+    if ctx.mentions.exchange {
+        endpoints.extend(endpoint::providers(ctx, MAX_ENDPOINTS - endpoints.len()));
+    }
     let mut visits = endpoints.len();
-    if endpoints.is_empty() {
+    let issuing: Vec<&endpoint::Endpoint> = endpoints
+        .iter()
+        .filter(|e| {
+            e.functions.iter().any(|f| {
+                let text = ctx.text(*f);
+                text.contains("access_token") || text.contains("accessToken")
+            })
+        })
+        .collect();
+    visits += reusable(ctx, &issuing, facts);
+    if library {
         return visits;
     }
+    // Both rules need a name with `verifier` and one with `challenge` in the file (checked here too, as
+    // `--no-prefilter` sets every mention).
+    let named = |words: [&str; 2]| words.iter().any(|w| ctx.src.contains(w));
+    if ctx.mentions.code_verifier
+        && named(["erifier", "ERIFIER"])
+        && named(["hallenge", "HALLENGE"])
+    {
+        visits += comparisons(ctx, &endpoints, facts);
+        visits += downgrades(ctx, &issuing, facts);
+    }
+    visits
+}
+
+/// authorization-code-reusable: endpoints that look the code record up and never consume it.
+fn reusable<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[&endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    if endpoints.is_empty() {
+        return 0;
+    }
+    let mut visits = 0;
     let uses = record::CodeUses::new(ctx);
     let mut consumed: HashMap<usize, bool> = HashMap::new();
-    for e in &endpoints {
+    for e in endpoints {
         visits += e.functions.len();
-        let issues = e.functions.iter().any(|f| {
-            let text = ctx.text(*f);
-            text.contains("access_token") || text.contains("accessToken")
-        });
-        if !issues {
-            continue;
-        }
         let any_consumes = e.functions.iter().any(|f| {
             *consumed
                 .entry(f.id())
@@ -98,6 +142,91 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     }
     facts.reusable_codes.sort_by_key(|c| c.span);
     facts.reusable_codes.dedup_by_key(|c| c.span);
+    visits
+}
+
+/// challenge-compare-not-constant-time: `==` / `!==` between the challenge computed from the submitted
+/// verifier and the stored one, in token endpoints, in functions that take the verifier and in functions
+/// that read it from a request.
+fn comparisons<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    let mut functions: Vec<Node<'t>> = endpoints
+        .iter()
+        .flat_map(|e| e.functions.iter().copied())
+        .collect();
+    functions.extend(challenge::verifier_helpers(ctx));
+    functions.extend(challenge::request_readers(ctx));
+    let mut seen = HashSet::new();
+    let mut visits = 0;
+    for f in functions {
+        if !seen.insert(f.id()) {
+            continue;
+        }
+        let (found, n) = challenge::comparisons(ctx, f);
+        visits += n;
+        for c in found {
+            facts.challenge_comparisons.push(ChallengeComparison {
+                span: span(c.node),
+                plain: c.derived == challenge::Derived::Raw,
+            });
+        }
+    }
+    facts.challenge_comparisons.sort_by_key(|c| c.span);
+    facts.challenge_comparisons.dedup_by_key(|c| c.span);
+    visits
+}
+
+/// pkce-downgrade: verification guarded by the presence of the stored challenge or of the submitted
+/// verifier, in a token endpoint or a function that reads the verifier from a request and issues an access
+/// token, in a file whose authorization endpoint accepts a request without a challenge.
+fn downgrades<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    endpoints: &[&endpoint::Endpoint<'t>],
+    facts: &mut FileFacts,
+) -> usize {
+    let mut visits = 0;
+    let mut found = Vec::new();
+    // Token endpoints, and functions that read the verifier from a request and issue an access token
+    // (token routes whose grant-type check is elsewhere), each with the helpers it calls.
+    let mut groups: Vec<Vec<Node<'t>>> = endpoints.iter().map(|e| e.functions.clone()).collect();
+    for f in challenge::request_readers(ctx) {
+        if groups.iter().any(|g| g.iter().any(|h| h.id() == f.id())) {
+            continue;
+        }
+        let functions = endpoint::helpers(ctx, f);
+        let issues = functions.iter().any(|g| {
+            let text = ctx.text(*g);
+            text.contains("access_token") || text.contains("accessToken")
+        });
+        if issues {
+            groups.push(functions);
+        }
+    }
+    for functions in &groups {
+        let (guards, n) = downgrade::guards(ctx, functions);
+        visits += n;
+        found.extend(guards);
+    }
+    if found.is_empty() {
+        return visits;
+    }
+    let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
+    let Some(authorize) = authorize::optional_challenge(ctx, &token) else {
+        return visits;
+    };
+    for g in found {
+        facts.optional_pkce.push(OptionalPkce {
+            span: span(g.condition),
+            on: g.on,
+            verification: span(g.verification),
+            authorize: span(authorize),
+        });
+    }
+    facts.optional_pkce.sort_by_key(|p| p.span);
+    facts.optional_pkce.dedup_by_key(|p| p.span);
     visits
 }
 
@@ -148,6 +277,128 @@ mod tests {
             "CODES.pop(code, None)",
         );
         assert_eq!(found(Lang::Python, &popped), 0);
+    }
+
+    fn compared(lang: Lang, src: &str) -> usize {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.challenge_comparisons.len()
+    }
+
+    fn downgraded(lang: Lang, src: &str) -> usize {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        facts.optional_pkce.len()
+    }
+
+    const VERIFY: &str = "import { createHash } from 'node:crypto';\n\
+        export function verifyPkce(challenge, verifier) {\n  \
+        const hashed = createHash('sha256').update(verifier).digest('base64url');\n  \
+        return hashed === challenge;\n}\n";
+
+    #[test]
+    fn a_verification_helper_comparing_by_equality_is_found_and_constant_time_is_not() {
+        assert_eq!(compared(Lang::JavaScript, VERIFY), 1);
+        let safe = VERIFY.replace(
+            "return hashed === challenge;",
+            "return hashed.length === challenge.length && timingSafeEqual(Buffer.from(hashed), Buffer.from(challenge));",
+        );
+        assert_eq!(compared(Lang::JavaScript, &safe), 0);
+        // A client computing its challenge and comparing state is not a verification.
+        let client = "import { createHash } from 'node:crypto';\n\
+            function start() {\n  const verifier = makeVerifier();\n  \
+            const challenge = createHash('sha256').update(verifier).digest('base64url');\n  \
+            if (state === saved.state) go(challenge);\n}\n";
+        assert_eq!(compared(Lang::JavaScript, client), 0);
+        let configured = format!("import {{ mcpAuthRouter }} from '@modelcontextprotocol/sdk/server/auth/router.js';\n{VERIFY}");
+        assert_eq!(compared(Lang::JavaScript, &configured), 0);
+    }
+
+    #[test]
+    fn python_helpers_and_test_functions() {
+        let py = "import base64, hashlib\n\
+            def check(code_verifier, code_challenge):\n    \
+            d = hashlib.sha256(code_verifier.encode()).digest()\n    \
+            return base64.urlsafe_b64encode(d).rstrip(b'=').decode() == code_challenge\n";
+        assert_eq!(compared(Lang::Python, py), 1);
+        let test = py.replace("def check(", "def test_check(");
+        assert_eq!(compared(Lang::Python, &test), 0);
+        let safe = py.replace(
+            "return base64.urlsafe_b64encode(d).rstrip(b'=').decode() == code_challenge",
+            "return hmac.compare_digest(base64.urlsafe_b64encode(d).rstrip(b'=').decode(), code_challenge)",
+        );
+        assert_eq!(compared(Lang::Python, &safe), 0);
+    }
+
+    const OPTIONAL: &str = "app.get('/authorize', (req, res) => {\n  \
+        const { redirect_uri, code_challenge } = req.query;\n  \
+        const code = newCode();\n  codes.set(code, { challenge: code_challenge });\n  \
+        res.redirect(`${redirect_uri}?code=${code}`);\n});\n\
+        app.post('/token', (req, res) => {\n  \
+        const { grant_type, code, code_verifier } = req.body;\n  \
+        if (grant_type !== 'authorization_code') return res.status(400).end();\n  \
+        const record = codes.get(code);\n  codes.delete(code);\n  \
+        if (record.challenge) {\n    \
+        if (!timingSafeEqual(Buffer.from(s256(code_verifier)), Buffer.from(record.challenge))) return res.status(400).end();\n  }\n  \
+        res.json({ access_token: issue(record) });\n});\n";
+
+    #[test]
+    fn verification_only_for_stored_challenges_is_a_downgrade_unless_something_requires_one() {
+        assert_eq!(downgraded(Lang::JavaScript, OPTIONAL), 1);
+        let required = OPTIONAL.replace(
+            "  const code = newCode();",
+            "  if (!code_challenge) return res.status(400).end();\n  const code = newCode();",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &required), 0);
+        let rejected = OPTIONAL.replace(
+            "  if (record.challenge) {",
+            "  if (!record.challenge) return res.status(400).end();\n  if (record.challenge) {",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &rejected), 0);
+        let otherwise = OPTIONAL.replace(
+            "return res.status(400).end();\n  }\n",
+            "return res.status(400).end();\n  } else return res.status(400).end();\n",
+        );
+        assert_eq!(downgraded(Lang::JavaScript, &otherwise), 0);
+        // The authorization endpoint is not in the file: silence.
+        let token_only = &OPTIONAL[OPTIONAL.find("app.post").unwrap()..];
+        assert_eq!(downgraded(Lang::JavaScript, token_only), 0);
+    }
+
+    const FLASK: &str = "from flask import request, abort\n\
+        @app.get('/authorize')\n\
+        def authorize():\n    \
+        challenge = request.args.get('code_challenge')\n    \
+        codes['c'] = {'code_challenge': challenge}\n    \
+        return redirect(request.args['redirect_uri'] + '?code=c')\n\
+        @app.post('/token')\n\
+        def token():\n    \
+        if request.form.get('grant_type') != 'authorization_code':\n        abort(400)\n    \
+        stored = codes.pop(request.form['code'])\n    \
+        verifier = request.form.get('code_verifier')\n    \
+        if verifier:\n        \
+        if not hmac.compare_digest(s256(verifier), stored['code_challenge']):\n            abort(400)\n    \
+        return {'access_token': 't'}\n";
+
+    #[test]
+    fn python_authorization_endpoints_that_require_the_challenge() {
+        assert_eq!(downgraded(Lang::Python, FLASK), 1);
+        for required in [
+            "    if 'code_challenge' not in request.args:\n        abort(400)\n",
+            "    if not challenge:\n        abort(400)\n",
+            "    if challenge is None or len(challenge) < 43:\n        abort(400)\n",
+            "    if not PATTERN.fullmatch(challenge or ''):\n        abort(400)\n",
+        ] {
+            let src = FLASK.replace(
+                "    codes['c'] = {",
+                &format!("{required}    codes['c'] = {{"),
+            );
+            assert_eq!(downgraded(Lang::Python, &src), 0, "{required}");
+        }
+        // The method checked only when a challenge is given does not require one.
+        let method_only = FLASK.replace(
+            "    codes['c'] = {",
+            "    if challenge and request.args.get('code_challenge_method') != 'S256':\n        abort(400)\n    codes['c'] = {",
+        );
+        assert_eq!(downgraded(Lang::Python, &method_only), 1);
     }
 
     #[test]

@@ -287,6 +287,10 @@ impl Dialect for Js {
         node.k() == "comment" || node.k() == "html_comment"
     }
 
+    fn may_compare(&self, node: Node) -> bool {
+        node.k() == "binary_expression"
+    }
+
     fn function_def<'t>(&self, node: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
         match node.k() {
             "function_declaration" | "generator_function_declaration" | "method_definition" => {
