@@ -20,10 +20,10 @@
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
-mod authorize;
 mod challenge;
 mod downgrade;
 mod endpoint;
+mod optional;
 mod presence;
 mod record;
 
@@ -214,7 +214,7 @@ fn downgrades<'t, D: Dialect>(
         return visits;
     }
     let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
-    let Some(authorize) = authorize::optional_challenge(ctx, &token) else {
+    let Some(authorize) = optional::optional_challenge(ctx, &token) else {
         return visits;
     };
     for g in found {

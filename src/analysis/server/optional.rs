@@ -1,4 +1,4 @@
-//! The authorization side of pkce-downgrade: whether the file's authorization endpoint is seen to accept a
+//! The authorization side of pkce-downgrade (`optional`): whether the file's authorization endpoint is seen to accept a
 //! request without `code_challenge`.
 //!
 //! Only what the file shows counts, and every doubt is "required": the answer is a place only when the
