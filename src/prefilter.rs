@@ -21,6 +21,9 @@
 //!   whose `callback` method does.
 //! - authorization-code-reusable: a token endpoint compares the request's grant type with
 //!   `authorization_code`, already an exchange word, so it needs no word of its own.
+//! - redirect-uri-not-validated, authorization-code-lifetime: an authorization endpoint sends the code to
+//!   the request's `redirect_uri` (or the client's `redirectUri`); a function that stores a code names it
+//!   (`authCode`, `auth_code`, `authorizationCode`).
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
 //! Matching case-sensitively lets the searcher use its SIMD prefilter: several times faster than an
@@ -44,6 +47,8 @@ pub struct Mentions {
     pub code_verifier: bool,
     /// A code exchange (a token request or a library call that redeems a code): callbacks can be checked.
     pub exchange: bool,
+    /// A redirect URI or an authorization code record: authorization endpoints can be recognised.
+    pub authorize: bool,
     /// A `skillaudit-ignore` comment may be there: the file is parsed so that an unused one is reported.
     pub suppression: bool,
 }
@@ -51,7 +56,7 @@ pub struct Mentions {
 impl Mentions {
     /// Whether any rule can find something in the file.
     pub fn any(self) -> bool {
-        self.request || self.pkce || self.exchange
+        self.request || self.pkce || self.exchange || self.authorize
     }
 
     /// Whether the file must be parsed: a rule can find something, or a suppression needs checking.
@@ -60,33 +65,36 @@ impl Mentions {
     }
 }
 
-const REQUEST: u8 = 1;
-const RESPONSE_TYPE: u8 = 2;
-const PKCE: u8 = 4;
-const CODE_VERIFIER: u8 = 8;
-const SUPPRESSION: u8 = 16;
-const EXCHANGE: u8 = 32;
+const REQUEST: u16 = 1;
+const RESPONSE_TYPE: u16 = 2;
+const PKCE: u16 = 4;
+const CODE_VERIFIER: u16 = 8;
+const SUPPRESSION: u16 = 16;
+const EXCHANGE: u16 = 32;
 /// Exchange calls whose names are common outside OAuth (`getToken` in every tokenizer, `get_access_token`):
 /// they count only in a file that also names an OAuth library or request word. Measured on the benchmark
 /// corpus, they alone made 43 more non-test files parsed, among them the largest parser sources.
-const WEAK_EXCHANGE: u8 = 64;
+const WEAK_EXCHANGE: u16 = 64;
 /// A catalogued library's module name: not a reason to parse on its own (`googleapis` is in every Google
 /// API URL), but what makes a weak exchange word an exchange.
-const LIBRARY: u8 = 128;
-const ALL: u8 = REQUEST
+const LIBRARY: u16 = 128;
+/// A redirect URI or a stored authorization code (authorization endpoints).
+const AUTHORIZE: u16 = 256;
+const ALL: u16 = REQUEST
     | RESPONSE_TYPE
     | PKCE
     | CODE_VERIFIER
     | SUPPRESSION
     | EXCHANGE
     | WEAK_EXCHANGE
-    | LIBRARY;
+    | LIBRARY
+    | AUTHORIZE;
 
 /// The exchange words that are `WEAK_EXCHANGE`.
 const WEAK_EXCHANGE_WORDS: &[&str] = &["getToken", "get_access_token", "fetch_token"];
 
 /// The words and the groups each one stands for.
-const WORDS: &[(&str, u8)] = &[
+const WORDS: &[(&str, u16)] = &[
     ("response_type", REQUEST | RESPONSE_TYPE),
     ("authorizationUrl", REQUEST),
     ("AuthorizationUrl", REQUEST),
@@ -113,13 +121,22 @@ const WORDS: &[(&str, u8)] = &[
     ("getToken", WEAK_EXCHANGE),
     ("fetch_token", WEAK_EXCHANGE),
     ("openid-client", EXCHANGE),
+    ("redirect_uri", AUTHORIZE),
+    ("redirectUri", AUTHORIZE),
+    ("redirectURI", AUTHORIZE),
+    ("RedirectUri", AUTHORIZE),
+    ("authCode", AUTHORIZE),
+    ("AuthCode", AUTHORIZE),
+    ("auth_code", AUTHORIZE),
+    ("authorizationCode", AUTHORIZE),
+    ("AuthorizationCode", AUTHORIZE),
     (crate::suppress::MARKER, SUPPRESSION),
 ];
 
 /// `WORDS`, the catalogue's exchange calls that may leave the state to the caller (`crate::libraries::
 /// exchange_words`), and the module names of the library catalogue (`crate::libraries::words`), which stand
 /// for requests made through a library.
-static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
+static ALL_WORDS: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
     let mut words = WORDS.to_vec();
     for w in crate::libraries::exchange_words() {
         if !words.iter().any(|(x, _)| *x == w) {
@@ -143,7 +160,7 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u8)>> = LazyLock::new(|| {
     }
     // The matcher reports the longest word at a position: a word that contains a shorter one
     // (`pkce-challenge` holds `pkce`) stands for the shorter one's groups too.
-    let groups: Vec<u8> = words
+    let groups: Vec<u16> = words
         .iter()
         .map(|(w, g)| {
             words
@@ -191,6 +208,7 @@ pub fn mentions(text: &str) -> Mentions {
         pkce: seen & PKCE != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
         suppression: seen & SUPPRESSION != 0,
+        authorize: seen & AUTHORIZE != 0,
         exchange: seen & EXCHANGE != 0
             || (seen & WEAK_EXCHANGE != 0 && seen & (REQUEST | LIBRARY) != 0),
     }
