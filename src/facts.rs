@@ -27,6 +27,8 @@ pub struct FileFacts {
     pub verifier_writes: Vec<VerifierWrite>,
     pub unverified_callbacks: Vec<UnverifiedCallback>,
     pub reusable_codes: Vec<ReusableCode>,
+    pub unvalidated_redirects: Vec<UnvalidatedRedirect>,
+    pub code_lifetimes: Vec<CodeLifetime>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -43,6 +45,8 @@ impl FileFacts {
             verifier_writes,
             unverified_callbacks,
             reusable_codes,
+            unvalidated_redirects,
+            code_lifetimes,
             suppressions,
         } = self;
         requests.is_empty()
@@ -51,6 +55,8 @@ impl FileFacts {
             && verifier_writes.is_empty()
             && unverified_callbacks.is_empty()
             && reusable_codes.is_empty()
+            && unvalidated_redirects.is_empty()
+            && code_lifetimes.is_empty()
             && suppressions.is_empty()
     }
 }
@@ -271,6 +277,27 @@ pub struct ReusableCode {
     pub span: Span,
     /// The `"authorization_code"` grant type the endpoint compares the request's with.
     pub endpoint: Span,
+}
+
+/// An authorization endpoint that redirects the code to the request's `redirect_uri` with no exact match
+/// against the client's registered URIs.
+#[derive(Clone, Debug)]
+pub struct UnvalidatedRedirect {
+    /// The redirect (`res.redirect(…)`, `RedirectResponse(…)`, the `Location` header).
+    pub span: Span,
+    /// Where the redirect URI is read from the request.
+    pub source: Span,
+    /// A prefix, substring, pattern or host-only check of the URI, if any.
+    pub partial: Option<Span>,
+}
+
+/// An issued authorization code stored with a lifetime above ten minutes.
+#[derive(Clone, Debug)]
+pub struct CodeLifetime {
+    /// The expression that sets the expiry.
+    pub span: Span,
+    /// The lifetime, in seconds.
+    pub seconds: f64,
 }
 
 /// A `skillaudit-ignore` comment.

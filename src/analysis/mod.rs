@@ -173,6 +173,10 @@ fn analyze<'t, D: Dialect>(
         // A token endpoint compares the grant type with `authorization_code`, an exchange word.
         work.server_visits = server::extract(&ctx, &mut facts);
     }
+    if mentions.authorize || mentions.exchange {
+        // Authorization endpoints redirect to a `redirect_uri`; code stores name the code.
+        work.server_visits += server::extract_authorize(&ctx, &mut facts);
+    }
     let summary = if summarise {
         exports::summarise(&ctx)
     } else {

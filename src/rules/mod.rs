@@ -7,11 +7,13 @@ use std::sync::LazyLock;
 use crate::facts::FileFacts;
 use crate::finding::{Confidence, Diagnostic, Severity};
 
+mod authorization_code_lifetime;
 mod authorization_code_reusable;
 mod no_state_parameter;
 mod oauth_without_pkce;
 mod pkce_plain_method;
 mod pkce_session_leak;
+mod redirect_uri_not_validated;
 mod state_not_verified;
 mod weak_verifier_entropy;
 
@@ -30,6 +32,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &pkce_session_leak::PkceSessionLeak,
     &state_not_verified::StateNotVerified,
     &authorization_code_reusable::AuthorizationCodeReusable,
+    &redirect_uri_not_validated::RedirectUriNotValidated,
+    &authorization_code_lifetime::AuthorizationCodeLifetime,
 ];
 
 /// The embedded rule documents, by file name.
@@ -61,6 +65,14 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "authorization-code-reusable.md",
         include_str!("../../rules/authorization-code-reusable.md"),
+    ),
+    (
+        "redirect-uri-not-validated.md",
+        include_str!("../../rules/redirect-uri-not-validated.md"),
+    ),
+    (
+        "authorization-code-lifetime.md",
+        include_str!("../../rules/authorization-code-lifetime.md"),
     ),
 ];
 

@@ -70,7 +70,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, max: usize) -> Vec<Endpoint
 
 /// A function and the functions of the file it calls by a unique name (`helper(…)`, `this.helper(…)`,
 /// `self.helper(…)`), two levels deep.
-fn helpers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, f: Node<'t>) -> Vec<Node<'t>> {
+pub fn helpers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, f: Node<'t>) -> Vec<Node<'t>> {
     let mut out = vec![f];
     let mut ids = HashSet::from([f.id()]);
     let mut level = 0..1;

@@ -8,21 +8,35 @@
 //! stored code record by the submitted code (`codes.get(code)`, `store[code]`, `await kv.get(`code:${code}`)`,
 //! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
 //!
+//! `authorize` recognises the authorization endpoint (a route handler that generates a random value, stores
+//! it and redirects to a URL carrying `code=`); `redirect` judges whether the request's `redirect_uri` it
+//! redirects to is matched exactly against registered URIs (redirect-uri-not-validated); `lifetime` reads
+//! the expiry of the code records it writes (authorization-code-lifetime).
+//!
 //! A client callback sends `grant_type=authorization_code` in a token request but never compares it, so it
 //! is not an endpoint here. The result gates CI, so every doubt is silence: a file that imports a
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
+pub mod authorize;
 mod endpoint;
+mod lifetime;
 mod record;
+mod redirect;
 
 use std::collections::HashMap;
 
 use super::{span, Ctx, Dialect};
-use crate::facts::{FileFacts, ReusableCode};
+use crate::facts::{CodeLifetime, FileFacts, ReusableCode, UnvalidatedRedirect};
 
 /// How many token endpoints one file may judge.
 const MAX_ENDPOINTS: usize = 256;
+
+/// Code records may live at most this long (RFC 6749 §4.1.2 recommends ten minutes).
+const MAX_CODE_SECONDS: f64 = 600.0;
+
+/// How many functions named for storing a code one file may judge.
+const MAX_CODE_STORES: usize = 64;
 
 /// Modules of maintained authorization-server libraries: code that imports them has them consume codes.
 const SERVER_LIBRARIES: &[&str] = &[
@@ -94,6 +108,56 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     }
     facts.reusable_codes.sort_by_key(|c| c.span);
     facts.reusable_codes.dedup_by_key(|c| c.span);
+    visits
+}
+
+/// Finds authorization endpoints that redirect codes to an unvalidated `redirect_uri` and code records that
+/// live longer than ten minutes; returns the work done (endpoints and functions visited).
+pub fn extract_authorize<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
+    if ctx.ix.imports.values().any(|q| is_server_library(q)) {
+        return 0;
+    }
+    let endpoints = authorize::collect(ctx);
+    let mut visits = endpoints.len();
+    let mut expiries = Vec::new();
+    for a in &endpoints {
+        visits += a.functions.len();
+        if let Some(partial) = redirect::unvalidated(ctx, a) {
+            facts.unvalidated_redirects.push(UnvalidatedRedirect {
+                span: span(a.redirect),
+                source: a.uri_source.map(span).unwrap_or_default(),
+                partial: partial.map(span),
+            });
+        }
+        let code = a.code.and_then(|c| match ctx.view(ctx.unwrap(c)) {
+            super::View::Ident(name) => Some(name),
+            _ => None,
+        });
+        lifetime::expiries(ctx, &a.functions, code, &mut expiries);
+    }
+    let mut stores: Vec<_> = ctx
+        .ix
+        .functions
+        .iter()
+        .filter(|(name, _)| lifetime::stores_codes(name))
+        .flat_map(|(_, fs)| fs.iter().copied())
+        .collect();
+    stores.sort_by_key(|f| f.start_byte());
+    stores.truncate(MAX_CODE_STORES);
+    visits += stores.len();
+    lifetime::expiries(ctx, &stores, None, &mut expiries);
+    for e in expiries {
+        if e.seconds > MAX_CODE_SECONDS {
+            facts.code_lifetimes.push(CodeLifetime {
+                span: span(e.node),
+                seconds: e.seconds,
+            });
+        }
+    }
+    facts.unvalidated_redirects.sort_by_key(|r| r.span);
+    facts.unvalidated_redirects.dedup_by_key(|r| r.span);
+    facts.code_lifetimes.sort_by_key(|c| c.span);
+    facts.code_lifetimes.dedup_by_key(|c| c.span);
     visits
 }
 

@@ -1,0 +1,556 @@
+//! Authorization endpoints: route handlers (and the helpers of the same file they call) that issue a code —
+//! they generate a random value, store something, and redirect to a URL that carries `code=`.
+//!
+//! A handler is a function registered on a route (`app.get("/authorize", …)`, `router.post(…, handler)`,
+//! Starlette `Route(…, endpoint=…)`), a decorated Python view, or a function taking the request (`req`,
+//! `request`). What the redirect's URL is built from is traced back through the bindings of the file: the
+//! `code=` it carries, and whether it starts from the request's `redirect_uri`.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::super::{name_has, Arg, Ctx, Dialect, Entry, Key, StrPart, View};
+use crate::analysis::callbacks::within;
+
+/// How many handlers one file may hold for these rules.
+const MAX_HANDLERS: usize = 256;
+/// How many expressions one redirect's URL may be traced through.
+const MAX_TRACE: usize = 64;
+/// How many bindings of one name the trace follows.
+const MAX_BINDINGS: usize = 4;
+
+/// Methods and functions that register a route handler.
+const ROUTES: &[&str] = &[
+    "get",
+    "post",
+    "all",
+    "use",
+    "route",
+    "put",
+    "handle",
+    "on",
+    "Route",
+    "add_route",
+    "add_api_route",
+    "api_route",
+    "path",
+    "re_path",
+];
+
+/// Names the request (or what a framework parsed out of it) goes by.
+pub const REQUEST_ROOTS: &[&str] = &[
+    "req",
+    "request",
+    "ctx",
+    "c",
+    "context",
+    "event",
+    "query",
+    "body",
+    "params",
+    "searchParams",
+    "form",
+    "args",
+    "input",
+    "payload",
+    "qs",
+    "query_params",
+];
+
+/// Methods that read a value out of the request (`c.req.query("redirect_uri")`, `request.args.get(…)`).
+const GETTERS: &[&str] = &[
+    "get",
+    "query",
+    "param",
+    "json",
+    "parseBody",
+    "formData",
+    "form",
+    "valid",
+    "getAll",
+];
+
+/// Words of code that generates a random value.
+const RANDOM: &[&str] = &[
+    "randomBytes",
+    "randomUUID",
+    "getRandomValues",
+    "nanoid",
+    "token_urlsafe",
+    "token_hex",
+    "token_bytes",
+    "uuid4",
+    "uuidv4",
+    "v4(",
+    "urandom",
+    "random_string",
+    "randomString",
+    "generateRandom",
+    "gen_salt",
+    "secrets.",
+];
+
+/// A redirect that delivers an issued code.
+pub struct Authorize<'t> {
+    /// The redirect call (`res.redirect(…)`, `RedirectResponse(…)`, the call setting `Location`).
+    pub redirect: Node<'t>,
+    /// Where the URL reads the request's redirect URI, if it does.
+    pub uri_source: Option<Node<'t>>,
+    /// The names the redirect URI goes by on its way to the redirect.
+    pub uri_names: Vec<&'t str>,
+    /// The value placed after `code=`.
+    pub code: Option<Node<'t>>,
+    /// The handler first, then the helpers it calls.
+    pub functions: Vec<Node<'t>>,
+}
+
+/// Whether a name is that of one redirect URI (`redirect_uri`, `redirectUri`, not `redirect_uris`).
+pub fn is_uri_name(name: &str) -> bool {
+    (name_has(name, "redirecturi") || name_has(name, "redirecturl"))
+        && !name_has(name, "uris")
+        && !name_has(name, "urls")
+}
+
+/// The route handlers of the file, each once.
+pub fn handlers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |f: Node<'t>, out: &mut Vec<Node<'t>>| {
+        if out.len() < MAX_HANDLERS && seen.insert(f.id()) {
+            out.push(f);
+        }
+    };
+    for &call in &ctx.ix.calls {
+        let View::Call { callee, args, .. } = ctx.view(call) else {
+            continue;
+        };
+        if !ctx.callee_name(callee).is_some_and(|n| ROUTES.contains(&n)) {
+            continue;
+        }
+        for a in &args {
+            let (Arg::Positional(v) | Arg::Keyword(_, v)) = *a else {
+                continue;
+            };
+            let v = ctx.unwrap(v);
+            match ctx.view(v) {
+                View::Function => push(v, &mut out),
+                View::Ident(name) => {
+                    for f in ctx.ix.functions.get(name).into_iter().flatten() {
+                        push(*f, &mut out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut named: Vec<Node<'t>> = ctx.ix.functions.values().flatten().copied().collect();
+    named.sort_by_key(|f| f.start_byte());
+    for f in named {
+        let params = ctx.d.parameters(f, ctx.src);
+        let takes_request = params
+            .iter()
+            .take(2)
+            .any(|p| matches!(*p, "req" | "request"));
+        if takes_request || !ctx.d.decorators(f).is_empty() {
+            push(f, &mut out);
+        }
+    }
+    out
+}
+
+/// The redirects of the file's handlers that carry a code, in the handlers' code, each once.
+pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Authorize<'t>> {
+    let mut out: Vec<Authorize<'t>> = Vec::new();
+    let mut seen = HashSet::new();
+    for h in handlers(ctx) {
+        let functions = super::endpoint::helpers(ctx, h);
+        let texts: Vec<&str> = functions.iter().map(|f| ctx.text(*f)).collect();
+        if !texts.iter().any(|t| RANDOM.iter().any(|r| t.contains(r)))
+            || !texts.iter().any(|t| stores(t))
+        {
+            continue;
+        }
+        for f in &functions {
+            for &call in within(&ctx.ix.calls, *f) {
+                if seen.contains(&call.id()) {
+                    continue;
+                }
+                let Some(target) = redirect_target(ctx, call) else {
+                    continue;
+                };
+                let trace = trace(ctx, target, &functions);
+                if trace.code.is_none() {
+                    continue;
+                }
+                seen.insert(call.id());
+                out.push(Authorize {
+                    redirect: call,
+                    uri_source: trace.uri_source,
+                    uri_names: trace.uri_names,
+                    code: trace.code,
+                    functions: functions.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether a function's text stores something (a map or KV set, a dict write, an ORM create).
+fn stores(text: &str) -> bool {
+    [
+        "set(", "put(", "setex", "setEx", "hset", "hSet", "create", "insert", "save", "add(",
+        "] =", "push(", "store",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// The URL a call redirects to: the first non-number argument of `redirect(…)` / `RedirectResponse(…)`,
+/// the value given with a `Location` header.
+fn redirect_target<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, call: Node<'t>) -> Option<Node<'t>> {
+    let View::Call { callee, args, .. } = ctx.view(call) else {
+        return None;
+    };
+    let name = ctx.callee_name(callee)?;
+    if matches!(
+        name,
+        "redirect" | "RedirectResponse" | "HttpResponseRedirect" | "HTTPFound"
+    ) {
+        if let Some(u) = args.iter().find_map(|a| match a {
+            Arg::Keyword("url" | "location", v) => Some(*v),
+            _ => None,
+        }) {
+            return Some(u);
+        }
+        return args.iter().find_map(|a| match a {
+            Arg::Positional(v) if !matches!(ctx.view(ctx.unwrap(*v)), View::Number(_)) => Some(*v),
+            _ => None,
+        });
+    }
+    // `res.setHeader("Location", url)`, `c.header("Location", url)`.
+    let positional: Vec<Node<'t>> = args
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Positional(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    if let [first, second, ..] = positional.as_slice() {
+        if is_location(ctx, *first) {
+            return Some(*second);
+        }
+    }
+    // `res.writeHead(302, { Location: url })`, `new Response(null, { headers: { Location: url } })`,
+    // `Response(status_code=302, headers={"Location": url})`.
+    for a in &args {
+        let (Arg::Positional(v) | Arg::Keyword(_, v)) = *a else {
+            continue;
+        };
+        if let Some(u) = location_in(ctx, v, 0) {
+            return Some(u);
+        }
+    }
+    None
+}
+
+fn is_location<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> bool {
+    matches!(ctx.view(node), View::Str(_))
+        && ctx
+            .string_value(node)
+            .is_some_and(|s| s.eq_ignore_ascii_case("location"))
+}
+
+/// The value of a `Location` key in an object literal (also one level down, under `headers`).
+fn location_in<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    node: Node<'t>,
+    depth: usize,
+) -> Option<Node<'t>> {
+    let View::Object(entries) = ctx.view(ctx.unwrap(node)) else {
+        return None;
+    };
+    for e in entries {
+        if let Entry::Pair(Key::Name(k, _), v) = e {
+            if k.eq_ignore_ascii_case("location") {
+                return Some(v);
+            }
+            if depth == 0 && k == "headers" {
+                if let Some(u) = location_in(ctx, v, 1) {
+                    return Some(u);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// What a redirect's URL is built from.
+struct Trace<'t> {
+    code: Option<Node<'t>>,
+    uri_source: Option<Node<'t>>,
+    uri_names: Vec<&'t str>,
+}
+
+/// Follows a URL expression back through strings, concatenations, calls, members and the bindings of names:
+/// the value after `code=` (a string piece, a `code` key or keyword, `url.searchParams.set("code", …)` on a
+/// name it was built from) and the read of the request's redirect URI.
+fn trace<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    target: Node<'t>,
+    functions: &[Node<'t>],
+) -> Trace<'t> {
+    // (node, the index of the node it was reached from)
+    let mut nodes: Vec<(Node<'t>, usize)> = vec![(target, usize::MAX)];
+    let mut seen = HashSet::from([target.id()]);
+    let mut out = Trace {
+        code: None,
+        uri_source: None,
+        uri_names: Vec::new(),
+    };
+    let mut i = 0;
+    while i < nodes.len() && nodes.len() < MAX_TRACE {
+        let node = ctx.unwrap(nodes[i].0);
+        let mut next: Vec<Node<'t>> = Vec::new();
+        if out.uri_source.is_none() && is_uri_read(ctx, node, functions) {
+            out.uri_source = Some(node);
+            let mut j = i;
+            while j != usize::MAX {
+                if let View::Ident(name) = ctx.view(ctx.unwrap(nodes[j].0)) {
+                    if !out.uri_names.contains(&name) {
+                        out.uri_names.push(name);
+                    }
+                }
+                j = nodes[j].1;
+            }
+        }
+        match ctx.view(node) {
+            View::Str(parts) => {
+                let mut after_code = false;
+                for p in parts {
+                    match p {
+                        StrPart::Text(t, _) => after_code = ends_with_code(t),
+                        StrPart::Hole(h) => {
+                            if after_code && out.code.is_none() {
+                                out.code = Some(h);
+                            }
+                            after_code = false;
+                            next.push(h);
+                        }
+                        StrPart::Opaque => after_code = false,
+                    }
+                }
+            }
+            View::Add(a, b) | View::Percent(a, b) | View::Or(a, b) => {
+                if out.code.is_none() && ends_with_code_node(ctx, a, 0) {
+                    out.code = Some(b);
+                }
+                next.extend([a, b]);
+            }
+            View::Conditional {
+                then, otherwise, ..
+            } => next.extend([then, otherwise]),
+            View::Call { callee, args, .. } => {
+                if let View::Member { object, .. } = ctx.view(ctx.unwrap(callee)) {
+                    next.push(object);
+                }
+                for a in args {
+                    match a {
+                        Arg::Positional(v) => next.push(v),
+                        Arg::Keyword(k, v) => {
+                            if k == "code" && out.code.is_none() {
+                                out.code = Some(v);
+                            }
+                            next.push(v);
+                        }
+                        Arg::Spread(_) => {}
+                    }
+                }
+            }
+            View::Member { object, .. } | View::Index { object, .. } => next.push(object),
+            View::Object(entries) => {
+                for e in entries {
+                    if let Entry::Pair(Key::Name(k, _), v) = e {
+                        if k == "code" && out.code.is_none() {
+                            out.code = Some(v);
+                        }
+                        next.push(v);
+                    }
+                }
+            }
+            View::Ident(name) => {
+                if out.code.is_none() {
+                    out.code = code_set_on(ctx, name, functions);
+                }
+                if let Some((_, bindings)) = ctx.lookup(name, node) {
+                    next.extend(
+                        bindings
+                            .iter()
+                            .take(MAX_BINDINGS)
+                            .filter(|b| b.field.is_none())
+                            .map(|b| b.value),
+                    );
+                }
+            }
+            _ => {}
+        }
+        for n in next {
+            if seen.insert(n.id()) {
+                nodes.push((n, i));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether literal text ends a query or fragment part with `code=` (`?code=`, `&code=`, `#code=`).
+fn ends_with_code(text: &str) -> bool {
+    text.strip_suffix("code=")
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with(['?', '&', '#']))
+}
+
+/// Whether an expression's text ends with `code=` (`uri + "?code="`, `` `${uri}?code=` ``).
+fn ends_with_code_node<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let node = ctx.unwrap(node);
+    match ctx.view(node) {
+        View::Add(_, right) => ends_with_code_node(ctx, right, depth + 1),
+        View::Str(parts) => matches!(parts.last(), Some(StrPart::Text(t, _)) if ends_with_code(t)),
+        _ => false,
+    }
+}
+
+/// The value set as `code` on a name (`url.searchParams.set("code", code)`, `params.append("code", c)`) in
+/// the endpoint's functions.
+fn code_set_on<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    name: &str,
+    functions: &[Node<'t>],
+) -> Option<Node<'t>> {
+    for f in functions {
+        for &call in within(&ctx.ix.calls, *f) {
+            let View::Call { callee, args, .. } = ctx.view(call) else {
+                continue;
+            };
+            let View::Member { object, property } = ctx.view(ctx.unwrap(callee)) else {
+                continue;
+            };
+            if !matches!(property, "set" | "append") {
+                continue;
+            }
+            let mut receiver = ctx.unwrap(object);
+            if let View::Member {
+                object,
+                property: "searchParams",
+            } = ctx.view(receiver)
+            {
+                receiver = ctx.unwrap(object);
+            }
+            if ctx.text(receiver) != name {
+                continue;
+            }
+            if let [Arg::Positional(k), Arg::Positional(v), ..] = args.as_slice() {
+                if ctx.string_value(*k).as_deref() == Some("code") {
+                    return Some(*v);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether an expression reads the request's redirect URI: `req.query.redirect_uri`,
+/// `request.args.get("redirect_uri")`, `c.req.query("redirect_uri")`, `params["redirect_uri"]`, a name
+/// destructured from the request (`const { redirect_uri } = req.query`), or a parameter of the handler
+/// named for it (a FastAPI view's `redirect_uri: str`).
+pub fn is_uri_read<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    node: Node<'t>,
+    functions: &[Node<'t>],
+) -> bool {
+    match ctx.view(node) {
+        View::Member { object, property } => is_uri_name(property) && from_request(ctx, object, 0),
+        View::Index { object, index } => {
+            ctx.string_value(index).is_some_and(|k| is_uri_name(&k)) && from_request(ctx, object, 0)
+        }
+        View::Call { callee, args, .. } => {
+            let View::Member { object, property } = ctx.view(ctx.unwrap(callee)) else {
+                return false;
+            };
+            GETTERS.contains(&property)
+                && matches!(args.first(), Some(Arg::Positional(k)) if ctx.string_value(*k).is_some_and(|k| is_uri_name(&k)))
+                && from_request(ctx, object, 0)
+        }
+        View::Ident(name) => match ctx.lookup(name, node) {
+            Some((_, bindings)) => bindings
+                .iter()
+                .take(MAX_BINDINGS)
+                .any(|b| b.field.is_some_and(is_uri_name) && from_request(ctx, b.value, 0)),
+            None => {
+                is_uri_name(name)
+                    && functions.first().is_some_and(|h| {
+                        ctx.enclosing_function(node)
+                            .is_some_and(|f| f.id() == h.id())
+                            && ctx.d.parameters(*h, ctx.src).contains(&name)
+                    })
+            }
+        },
+        _ => false,
+    }
+}
+
+/// Whether an expression is the request or a part of it read by a framework (`req.query`, `await
+/// c.req.json()`, `new URL(req.url).searchParams`, a name bound to one of them).
+pub fn from_request<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) -> bool {
+    if depth > 6 {
+        return false;
+    }
+    let node = ctx.unwrap(node);
+    match ctx.view(node) {
+        // What the server kept for the login (`req.session.pending`, Koa's `ctx.state`) is not the request.
+        View::Member {
+            property: "session" | "state" | "cookies" | "signedCookies" | "locals",
+            ..
+        } => false,
+        View::Member { object, .. } | View::Index { object, .. } => {
+            from_request(ctx, object, depth + 1)
+        }
+        View::Call { callee, args, .. } => match ctx.view(ctx.unwrap(callee)) {
+            // `c.get("user")` reads what middleware set on a Hono context, not the request.
+            View::Member {
+                object,
+                property: "get",
+            } if matches!(
+                ctx.view(ctx.unwrap(object)),
+                View::Ident("c" | "ctx" | "context" | "req" | "request" | "event")
+            ) =>
+            {
+                false
+            }
+            View::Member { object, property } if GETTERS.contains(&property) => {
+                from_request(ctx, object, depth + 1)
+            }
+            // A URL parsed from the request (`new URL(req.url)`, `urllib.parse.urlparse(request.url)`).
+            View::Ident("URL" | "URLSearchParams" | "urlparse" | "urlsplit" | "parse_qs")
+            | View::Member {
+                property: "urlparse" | "urlsplit" | "parse_qs",
+                ..
+            } => {
+                matches!(args.first(), Some(Arg::Positional(a)) if from_request(ctx, *a, depth + 1))
+            }
+            _ => false,
+        },
+        // A bound name is what it is bound to; a parameter (or a global) is the request by its name.
+        View::Ident(name) => match ctx.lookup(name, node) {
+            Some(_) => ctx
+                .resolve_ident(name, node)
+                .is_some_and(|v| from_request(ctx, v, depth + 1)),
+            None => REQUEST_ROOTS.contains(&name),
+        },
+        _ => false,
+    }
+}
