@@ -15,6 +15,8 @@ use crate::analysis::callbacks::within;
 
 /// How many handlers one file may hold for these rules.
 const MAX_HANDLERS: usize = 256;
+/// How many (handler, redirect) pairs one file may judge.
+const MAX_REDIRECTS: usize = 64;
 /// How many expressions one redirect's URL may be traced through.
 const MAX_TRACE: usize = 64;
 /// How many bindings of one name the trace follows.
@@ -162,18 +164,26 @@ pub fn handlers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Node<'t>> {
 /// The redirects of the file's handlers that carry a code, in the handlers' code, each once.
 pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Authorize<'t>> {
     let mut out: Vec<Authorize<'t>> = Vec::new();
-    let mut seen = HashSet::new();
+    // A redirect in a helper is judged once per handler that reaches it: a dispatcher (`fetch`) that
+    // also reaches the GET handler's check must not hide the POST handler that skips it.
     for h in handlers(ctx) {
         let functions = super::endpoint::helpers(ctx, h);
         let texts: Vec<&str> = functions.iter().map(|f| ctx.text(*f)).collect();
-        if !texts.iter().any(|t| RANDOM.iter().any(|r| t.contains(r)))
-            || !texts.iter().any(|t| stores(t))
+        // Issuing a code generates a random value or writes a record (a signed, self-contained code
+        // needs no random call of its own).
+        if !texts
+            .iter()
+            .any(|t| RANDOM.iter().any(|r| t.contains(r)) || stores(t))
         {
             continue;
         }
+        let mut seen = HashSet::new();
         for f in &functions {
             for &call in within(&ctx.ix.calls, *f) {
-                if seen.contains(&call.id()) {
+                if out.len() >= MAX_REDIRECTS {
+                    return out;
+                }
+                if !seen.insert(call.id()) {
                     continue;
                 }
                 let Some(target) = redirect_target(ctx, call) else {
@@ -183,7 +193,6 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Authorize<'t>> {
                 if trace.code.is_none() {
                     continue;
                 }
-                seen.insert(call.id());
                 out.push(Authorize {
                     redirect: call,
                     uri_source: trace.uri_source,
@@ -381,7 +390,7 @@ fn trace<'t, D: Dialect>(
             }
             View::Ident(name) => {
                 if out.code.is_none() {
-                    out.code = code_set_on(ctx, name, functions);
+                    out.code = code_set_on(ctx, name, node, functions);
                 }
                 if let Some((_, bindings)) = ctx.lookup(name, node) {
                     next.extend(
@@ -391,6 +400,8 @@ fn trace<'t, D: Dialect>(
                             .filter(|b| b.field.is_none())
                             .map(|b| b.value),
                     );
+                } else {
+                    next.extend(arguments_for(ctx, name, node, functions));
                 }
             }
             _ => {}
@@ -405,10 +416,65 @@ fn trace<'t, D: Dialect>(
     out
 }
 
+/// How many calls of a helper the arguments for one of its parameters are taken from.
+const MAX_CALLERS: usize = 8;
+
+/// When `name` is a parameter of one of the endpoint's helpers (not the handler), the arguments the
+/// endpoint's functions pass for it (`_issue_code(user, redirect_uri=params.get("redirect_uri"))`).
+fn arguments_for<'t, D: Dialect>(
+    ctx: &Ctx<'t, '_, D>,
+    name: &'t str,
+    at: Node<'t>,
+    functions: &[Node<'t>],
+) -> Vec<Node<'t>> {
+    let Some(helper) = ctx.enclosing_function(at) else {
+        return Vec::new();
+    };
+    if functions.first().is_none_or(|h| h.id() == helper.id())
+        || !functions.iter().any(|f| f.id() == helper.id())
+    {
+        return Vec::new();
+    }
+    let params = ctx.d.parameters(helper, ctx.src);
+    let Some(position) = params.iter().position(|p| *p == name) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for f in functions {
+        for &call in within(&ctx.ix.calls, *f) {
+            if out.len() >= MAX_CALLERS {
+                return out;
+            }
+            let View::Call { callee, args, .. } = ctx.view(call) else {
+                continue;
+            };
+            let calls_helper = ctx.callee_name(callee).is_some_and(|n| {
+                matches!(ctx.ix.functions.get(n).map(Vec::as_slice), Some([g]) if g.id() == helper.id())
+            });
+            if calls_helper {
+                out.extend(Ctx::<D>::arg(&args, position, name));
+            }
+        }
+    }
+    out
+}
+
 /// Whether literal text ends a query or fragment part with `code=` (`?code=`, `&code=`, `#code=`).
 fn ends_with_code(text: &str) -> bool {
     text.strip_suffix("code=")
         .is_some_and(|rest| rest.is_empty() || rest.ends_with(['?', '&', '#']))
+}
+
+/// Whether two uses of one name are bound in the same scope (the same variable, not a namesake in
+/// another function).
+fn same_binding<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, a: Node<'t>, b: Node<'t>) -> bool {
+    let scope = |n: Node<'t>| {
+        let name = ctx.text(n);
+        ctx.lookup(name, n)
+            .map(|(s, _)| s.id())
+            .or_else(|| ctx.enclosing_function(n).map(|f| f.id()))
+    };
+    scope(a) == scope(b)
 }
 
 /// Whether an expression's text ends with `code=` (`uri + "?code="`, `` `${uri}?code=` ``).
@@ -429,6 +495,7 @@ fn ends_with_code_node<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, dep
 fn code_set_on<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     name: &str,
+    at: Node<'t>,
     functions: &[Node<'t>],
 ) -> Option<Node<'t>> {
     for f in functions {
@@ -450,7 +517,7 @@ fn code_set_on<'t, D: Dialect>(
             {
                 receiver = ctx.unwrap(object);
             }
-            if ctx.text(receiver) != name {
+            if ctx.text(receiver) != name || !same_binding(ctx, receiver, at) {
                 continue;
             }
             if let [Arg::Positional(k), Arg::Positional(v), ..] = args.as_slice() {
@@ -535,7 +602,9 @@ pub fn from_request<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth:
                 from_request(ctx, object, depth + 1)
             }
             // A URL parsed from the request (`new URL(req.url)`, `urllib.parse.urlparse(request.url)`).
-            View::Ident("URL" | "URLSearchParams" | "urlparse" | "urlsplit" | "parse_qs")
+            View::Ident(
+                "URL" | "URLSearchParams" | "urlparse" | "urlsplit" | "parse_qs" | "dict",
+            )
             | View::Member {
                 property: "urlparse" | "urlsplit" | "parse_qs",
                 ..

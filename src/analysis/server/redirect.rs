@@ -89,6 +89,11 @@ const HARMLESS: &[&str] = &[
     "status",
     "render",
     "render_template",
+    "render_template_string",
+    "make_response",
+    "safe_substitute",
+    "substitute",
+    "Template",
     "TemplateResponse",
     "html",
     "text",
@@ -241,6 +246,42 @@ fn stringish<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> bool {
     }
 }
 
+/// Whether a call runs an SQL `INSERT` or `UPDATE` (`db.prepare("INSERT INTO codes …").bind(…, uri)`): it
+/// stores the URI, it does not check it.
+fn sql_write<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, call: Node<'t>) -> bool {
+    let mut cur = call;
+    for _ in 0..4 {
+        let View::Call { callee, args, .. } = ctx.view(cur) else {
+            return false;
+        };
+        if let Some(Arg::Positional(first)) = args.first() {
+            if matches!(ctx.view(ctx.unwrap(*first)), View::Str(_)) {
+                let sql = ctx
+                    .text(*first)
+                    .trim_start_matches(['`', '"', '\'', ' ', '\n']);
+                let head: String = sql
+                    .chars()
+                    .take(12)
+                    .collect::<String>()
+                    .to_ascii_uppercase();
+                return head.trim_start().starts_with("INSERT")
+                    || head.trim_start().starts_with("UPDATE");
+            }
+        }
+        match ctx.view(ctx.unwrap(callee)) {
+            View::Member { object, .. } => cur = ctx.unwrap(object),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether an operand is one character (`"?" in uri`, `uri.includes("?")`): building the query, not a check.
+fn is_separator<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> bool {
+    ctx.string_value(node)
+        .is_some_and(|s| s.chars().count() <= 1)
+}
+
 /// Whether an operand says nothing about which URI it is (`null`, `undefined`, `""`, a `typeof`).
 fn is_presence<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> bool {
     let node = ctx.unwrap(node);
@@ -266,7 +307,7 @@ fn classify<'t, D: Dialect>(
             } else {
                 checks.exact = true;
             }
-        } else if m(collection, words) {
+        } else if m(collection, words) && !is_separator(ctx, item) {
             checks.partial.get_or_insert(n);
         }
         return;
@@ -310,7 +351,24 @@ fn classify<'t, D: Dialect>(
                 })
                 .collect();
             let callee = ctx.unwrap(callee);
-            let given = values.iter().position(|v| m(*v, words));
+            // The URI itself as an argument; inside an object or list it is data (`sign({ r: uri })`),
+            // unless the function's name says it checks it.
+            let given = values.iter().position(|v| {
+                m(*v, words)
+                    && !matches!(ctx.view(ctx.unwrap(*v)), View::Object(_) | View::Array(_))
+            });
+            let checks_object = ctx.callee_name(callee).is_some_and(|name| {
+                let lower = name.to_ascii_lowercase();
+                [
+                    "valid", "check", "verif", "assert", "ensure", "allow", "match",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+            }) && values.iter().any(|v| m(*v, words));
+            if given.is_none() && checks_object {
+                checks.handed_away = true;
+                return;
+            }
             match ctx.view(callee) {
                 View::Member { object, property } if PARTIAL.contains(&property) => {
                     if given.is_some() || m(object, words) {
@@ -325,7 +383,7 @@ fn classify<'t, D: Dialect>(
                         } else if !(property == "get" && from_request(ctx, object, 0)) {
                             checks.exact = true;
                         }
-                    } else if m(object, words) {
+                    } else if m(object, words) && !values.iter().any(|v| is_separator(ctx, *v)) {
                         checks.partial.get_or_insert(n);
                     }
                     return;
@@ -345,7 +403,7 @@ fn classify<'t, D: Dialect>(
                 checks.handed_away = true;
                 return;
             };
-            if HARMLESS.contains(&name) {
+            if HARMLESS.contains(&name) || sql_write(ctx, n) {
                 return;
             }
             // A helper of the endpoint's code is judged by its body, where the URI has its parameter's name.
