@@ -177,6 +177,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Authorize<'t>> {
         {
             continue;
         }
+        let code_sets = code_sets(ctx, &functions);
         let mut seen = HashSet::new();
         for f in &functions {
             for &call in within(&ctx.ix.calls, *f) {
@@ -189,7 +190,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Authorize<'t>> {
                 let Some(target) = redirect_target(ctx, call) else {
                     continue;
                 };
-                let trace = trace(ctx, target, &functions);
+                let trace = trace(ctx, target, &functions, &code_sets);
                 if trace.code.is_none() {
                     continue;
                 }
@@ -309,6 +310,7 @@ fn trace<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     target: Node<'t>,
     functions: &[Node<'t>],
+    code_sets: &[(Node<'t>, Node<'t>)],
 ) -> Trace<'t> {
     // (node, the index of the node it was reached from)
     let mut nodes: Vec<(Node<'t>, usize)> = vec![(target, usize::MAX)];
@@ -390,7 +392,10 @@ fn trace<'t, D: Dialect>(
             }
             View::Ident(name) => {
                 if out.code.is_none() {
-                    out.code = code_set_on(ctx, name, node, functions);
+                    out.code = code_sets
+                        .iter()
+                        .find(|(r, _)| ctx.text(*r) == name && same_binding(ctx, *r, node))
+                        .map(|(_, v)| *v);
                 }
                 if let Some((_, bindings)) = ctx.lookup(name, node) {
                     next.extend(
@@ -490,14 +495,13 @@ fn ends_with_code_node<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, dep
     }
 }
 
-/// The value set as `code` on a name (`url.searchParams.set("code", code)`, `params.append("code", c)`) in
-/// the endpoint's functions.
-fn code_set_on<'t, D: Dialect>(
+/// The names `code` is set on in the endpoint's functions, with the value: `url.searchParams.set("code",
+/// code)` gives (`url`, `code`), `params.append("code", c)` gives (`params`, `c`).
+fn code_sets<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
-    name: &str,
-    at: Node<'t>,
     functions: &[Node<'t>],
-) -> Option<Node<'t>> {
+) -> Vec<(Node<'t>, Node<'t>)> {
+    let mut out = Vec::new();
     for f in functions {
         for &call in within(&ctx.ix.calls, *f) {
             let View::Call { callee, args, .. } = ctx.view(call) else {
@@ -517,17 +521,17 @@ fn code_set_on<'t, D: Dialect>(
             {
                 receiver = ctx.unwrap(object);
             }
-            if ctx.text(receiver) != name || !same_binding(ctx, receiver, at) {
+            if !matches!(ctx.view(receiver), View::Ident(_)) {
                 continue;
             }
             if let [Arg::Positional(k), Arg::Positional(v), ..] = args.as_slice() {
                 if ctx.string_value(*k).as_deref() == Some("code") {
-                    return Some(*v);
+                    out.push((receiver, *v));
                 }
             }
         }
     }
-    None
+    out
 }
 
 /// Whether an expression reads the request's redirect URI: `req.query.redirect_uri`,

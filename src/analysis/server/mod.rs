@@ -120,20 +120,30 @@ pub fn extract_authorize<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts
     let endpoints = authorize::collect(ctx);
     let mut visits = endpoints.len();
     let mut expiries = Vec::new();
+    let mut budget = redirect::MAX_FILE_NODES;
+    let mut read = std::collections::HashSet::new();
     for a in &endpoints {
         visits += a.functions.len();
-        if let Some(partial) = redirect::unvalidated(ctx, a) {
+        let before = budget;
+        let unvalidated = redirect::unvalidated(ctx, a, &mut budget);
+        visits += before - budget;
+        if let Some(partial) = unvalidated {
             facts.unvalidated_redirects.push(UnvalidatedRedirect {
                 span: span(a.redirect),
                 source: a.uri_source.map(span).unwrap_or_default(),
                 partial: partial.map(span),
             });
         }
+        // Each function of the endpoints is read for code records once, with the name its code goes by.
         let code = a.code.and_then(|c| match ctx.view(ctx.unwrap(c)) {
             super::View::Ident(name) => Some(name),
             _ => None,
         });
-        lifetime::expiries(ctx, &a.functions, code, &mut expiries);
+        for f in &a.functions {
+            if read.insert((f.id(), code)) {
+                lifetime::expiries(ctx, std::slice::from_ref(f), code, &mut expiries);
+            }
+        }
     }
     let mut stores: Vec<_> = ctx
         .ix
@@ -208,6 +218,102 @@ mod tests {
             "CODES.pop(code, None)",
         );
         assert_eq!(found(Lang::Python, &popped), 0);
+    }
+
+    fn authorize(lang: Lang, src: &str) -> (usize, Vec<f64>) {
+        let (_, facts, _) = crate::scan::analyze(lang, src, true).unwrap();
+        let seconds = facts.code_lifetimes.iter().map(|c| c.seconds).collect();
+        (facts.unvalidated_redirects.len(), seconds)
+    }
+
+    const AUTHORIZE: &str = "app.get('/authorize', async (req, res) => {\n  \
+        const { redirect_uri, state } = req.query;\n  \
+        CHECK\n  \
+        const code = crypto.randomUUID();\n  \
+        STORE;\n  \
+        res.redirect(`${redirect_uri}?code=${code}&state=${state}`);\n});\n";
+
+    fn endpoint(check: &str, store: &str) -> String {
+        AUTHORIZE.replace("CHECK", check).replace("STORE", store)
+    }
+
+    #[test]
+    fn exact_matches_silence_and_partial_ones_do_not() {
+        let store = "codes.set(code, {})";
+        let found = |check: &str| authorize(Lang::JavaScript, &endpoint(check, store)).0;
+        assert_eq!(found(""), 1);
+        assert_eq!(
+            found("if (!client.redirectUris.includes(redirect_uri)) return res.sendStatus(400);"),
+            0
+        );
+        assert_eq!(
+            found("if (redirect_uri !== client.redirectUri) return res.sendStatus(400);"),
+            0
+        );
+        assert_eq!(
+            found("if (!redirect_uri.startsWith(client.redirectUri)) return res.sendStatus(400);"),
+            1
+        );
+        assert_eq!(
+            found("if (!client.redirectUri.includes(redirect_uri)) return res.sendStatus(400);"),
+            1
+        );
+        assert_eq!(found("if (!redirect_uri) return res.sendStatus(400);"), 1);
+        assert_eq!(
+            found("if (typeof redirect_uri !== 'string') return res.sendStatus(400);"),
+            1
+        );
+        // A validator of another module may match exactly: silence.
+        assert_eq!(found("await checkRedirect(client, redirect_uri);"), 0);
+    }
+
+    #[test]
+    fn code_lifetimes_are_read_in_their_units() {
+        let lifetime = |store: &str| authorize(Lang::JavaScript, &endpoint("", store)).1;
+        assert_eq!(
+            lifetime("codes.set(code, { expiresAt: Date.now() + 15 * 60 * 1000 })"),
+            [900.0]
+        );
+        assert_eq!(
+            lifetime("codes.set(code, { expiresAt: Date.now() + 10 * 60 * 1000 })"),
+            Vec::<f64>::new()
+        );
+        assert_eq!(
+            lifetime("await redis.set(`code:${code}`, '1', 'PX', 3600000)"),
+            [3600.0]
+        );
+        assert_eq!(
+            lifetime("await redis.set(`code:${code}`, '1', { EX: 600 })"),
+            Vec::<f64>::new()
+        );
+        assert_eq!(
+            lifetime("await kv.put(`code:${code}`, '1', { expirationTtl: 86400 })"),
+            [86400.0]
+        );
+        assert_eq!(
+            lifetime("codes.set(code, { exp: Math.floor(Date.now() / 1000) + 7200 })"),
+            Vec::<f64>::new()
+        );
+        assert_eq!(
+            lifetime("codes.set(code, { expiresAt: Math.floor(Date.now() / 1000) + 7200 })"),
+            [7200.0]
+        );
+        // Records that hold a token, or are not keyed by the code, are not code records.
+        assert_eq!(
+            lifetime("tokens.set(token, { expiresAt: Date.now() + 3600000 })"),
+            Vec::<f64>::new()
+        );
+        assert_eq!(
+            lifetime("codes.set(code, { accessToken: t, expiresAt: Date.now() + 3600000 })"),
+            Vec::<f64>::new()
+        );
+        let py = "@app.get('/authorize')\ndef authorize(redirect_uri: str):\n    \
+            if redirect_uri not in ALLOWED:\n        raise HTTPException(400)\n    \
+            code = secrets.token_urlsafe(32)\n    \
+            r.setex(f'code:{code}', timedelta(hours=1).seconds, 'x')\n    \
+            CODES[code] = {'expires_at': datetime.now(timezone.utc) + timedelta(minutes=20)}\n    \
+            return RedirectResponse(f'{redirect_uri}?code={code}')\n";
+        assert_eq!(authorize(Lang::Python, py), (0, vec![1200.0]));
     }
 
     #[test]

@@ -135,11 +135,16 @@ struct Checks<'t> {
     partial: Option<Node<'t>>,
 }
 
+/// How many nodes the endpoints of one file may classify together; past it, every doubt is silence.
+pub const MAX_FILE_NODES: usize = 400_000;
+
 /// Whether the endpoint sends its code to the request's redirect URI without an exact match: the partial
-/// check it makes instead, if any (`Some(None)`: no check at all).
+/// check it makes instead, if any (`Some(None)`: no check at all). `budget` is what is left of
+/// `MAX_FILE_NODES`; it is charged with the nodes classified.
 pub fn unvalidated<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     a: &Authorize<'t>,
+    budget: &mut usize,
 ) -> Option<Option<Node<'t>>> {
     a.uri_source?;
     let mut words: HashSet<&'t str> = a.uri_names.iter().copied().collect();
@@ -148,6 +153,10 @@ pub fn unvalidated<'t, D: Dialect>(
     let mut checks = Checks::default();
     for f in &a.functions {
         for n in Preorder::new(*f).take(MAX_NODES) {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
             if n.is_named() {
                 classify(ctx, n, a, &mut words, source, &mut checks);
             }
