@@ -30,17 +30,16 @@ pub struct Expiry<'t> {
     pub seconds: f64,
 }
 
-/// Whether a function of the file is named for storing a code (`saveAuthorizationCode`, `store_auth_code`,
-/// `issueCode`).
+/// Whether a function of the file is named for storing an authorization code (`saveAuthorizationCode`,
+/// `store_auth_code`, `createAuthCode`).
 pub fn stores_codes(name: &str) -> bool {
     let lower: String = name
         .chars()
         .filter(|c| *c != '_')
         .flat_map(char::to_lowercase)
         .collect();
-    let code = lower.contains("authcode")
-        || lower.contains("authorizationcode")
-        || lower.ends_with("code") && lower.len() <= 16;
+    // Only names that say which code: `generateCode` may make invite, OTP or promo codes.
+    let code = lower.contains("authcode") || lower.contains("authorizationcode");
     let verb = [
         "save", "store", "issue", "create", "put", "persist", "set", "generate", "insert", "add",
         "new", "make", "write",
