@@ -468,28 +468,7 @@ fn timedelta<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> Option<f64
     Some(total)
 }
 
-/// The constant number an expression folds to: literals, names bound once, `*`, `/`, `+`, `-`.
+/// The constant number an expression folds to (`Ctx::folded_number`).
 fn number<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) -> Option<f64> {
-    if depth > MAX_FOLD {
-        return None;
-    }
-    let node = ctx.unwrap(node);
-    if let Some((l, op, r)) = ctx.d.arithmetic(node) {
-        let (a, b) = (number(ctx, l, depth + 1)?, number(ctx, r, depth + 1)?);
-        return match op {
-            '*' => Some(a * b),
-            '+' => Some(a + b),
-            '-' => Some(a - b),
-            '/' if b != 0.0 => Some(a / b),
-            _ => None,
-        };
-    }
-    match ctx.view(node) {
-        View::Number(n) => Some(n),
-        View::Ident(name) => {
-            let v = ctx.resolve_ident(name, node)?;
-            number(ctx, v, depth + 1)
-        }
-        _ => ctx.number_value(node, depth),
-    }
+    ctx.folded_number(node, depth)
 }
