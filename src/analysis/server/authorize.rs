@@ -38,6 +38,7 @@ const ROUTES: &[&str] = &[
     "api_route",
     "path",
     "re_path",
+    "createServer",
 ];
 
 /// Names the request (or what a framework parsed out of it) goes by.

@@ -268,6 +268,24 @@ mod tests {
     }
 
     #[test]
+    fn location_headers_are_redirects() {
+        let node = "http.createServer((req, res) => {\n  \
+            const u = new URL(req.url, 'http://localhost');\n  \
+            const code = randomBytes(16).toString('hex');\n  \
+            codes.set(code, {});\n  \
+            res.writeHead(302, { Location: `${u.searchParams.get('redirect_uri')}?code=${code}` });\n  \
+            res.end();\n});\n";
+        assert_eq!(authorize(Lang::JavaScript, node).0, 1);
+        let py = "async def authorize(request):\n    \
+            code = secrets.token_urlsafe(32)\n    \
+            CODES[code] = {}\n    \
+            return Response(status_code=302, headers={'Location': request.query_params['redirect_uri'] + '?code=' + code})\n";
+        assert_eq!(authorize(Lang::Python, py).0, 1);
+        let error_only = py.replace("'?code=' + code", "'?error=access_denied'");
+        assert_eq!(authorize(Lang::Python, &error_only).0, 0);
+    }
+
+    #[test]
     fn code_lifetimes_are_read_in_their_units() {
         let lifetime = |store: &str| authorize(Lang::JavaScript, &endpoint("", store)).1;
         assert_eq!(
