@@ -575,6 +575,25 @@ pub fn is_uri_read<'t, D: Dialect>(
     }
 }
 
+/// The names a framework gives the request object itself.
+const REQUEST_OBJECTS: &[&str] = &["req", "request", "ctx", "c", "context", "event"];
+
+/// Whether an unbound name like `params` or `body` is the request's: the request object itself, or a
+/// parameter of a function that also takes the request or is a decorated view. A helper's `params`
+/// (`authorize(client, params, res)`) may have been validated by its caller.
+fn request_parameter<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, name: &str, at: Node<'t>) -> bool {
+    if REQUEST_OBJECTS.contains(&name) {
+        return true;
+    }
+    let Some(f) = ctx.enclosing_function(at) else {
+        return true;
+    };
+    let params = ctx.d.parameters(f, ctx.src);
+    !params.contains(&name)
+        || params.iter().any(|p| REQUEST_OBJECTS.contains(p))
+        || !ctx.d.decorators(f).is_empty()
+}
+
 /// Whether an expression is the request or a part of it read by a framework (`req.query`, `await
 /// c.req.json()`, `new URL(req.url).searchParams`, a name bound to one of them).
 pub fn from_request<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) -> bool {
@@ -623,7 +642,7 @@ pub fn from_request<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth:
             Some(_) => ctx
                 .resolve_ident(name, node)
                 .is_some_and(|v| from_request(ctx, v, depth + 1)),
-            None => REQUEST_ROOTS.contains(&name),
+            None => REQUEST_ROOTS.contains(&name) && request_parameter(ctx, name, node),
         },
         _ => false,
     }

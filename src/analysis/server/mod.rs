@@ -265,6 +265,12 @@ mod tests {
         );
         // A validator of another module may match exactly: silence.
         assert_eq!(found("await checkRedirect(client, redirect_uri);"), 0);
+        // A helper given parameters its caller may have validated is not reading the request.
+        let helper = "function finish(client, params, res) {\n  \
+            const code = crypto.randomUUID();\n  codes.set(code, {});\n  \
+            res.redirect(`${params.redirect_uri}?code=${code}`);\n}\n\
+            app.get('/authorize', (req, res) => finish(lookup(req.query.client_id), parseAuthorize(req.query), res));\n";
+        assert_eq!(authorize(Lang::JavaScript, helper).0, 0);
     }
 
     #[test]
