@@ -265,6 +265,7 @@ mod tests {
         );
         // A validator of another module may match exactly: silence.
         assert_eq!(found("await checkRedirect(client, redirect_uri);"), 0);
+        assert_eq!(found("const ok = await db.client.findFirst({ where: { id: cid, redirectUris: { has: redirect_uri } } });"), 0);
         // A helper given parameters its caller may have validated is not reading the request.
         let helper = "function finish(client, params, res) {\n  \
             const code = crypto.randomUUID();\n  codes.set(code, {});\n  \

@@ -366,10 +366,13 @@ fn classify<'t, D: Dialect>(
                 m(*v, words)
                     && !matches!(ctx.view(ctx.unwrap(*v)), View::Object(_) | View::Array(_))
             });
+            // A query keyed by the URI (`findFirst({ where: { redirectUris: { has: uri } } })`) is a
+            // lookup among registered URIs too.
             let checks_object = ctx.callee_name(callee).is_some_and(|name| {
                 let lower = name.to_ascii_lowercase();
                 [
-                    "valid", "check", "verif", "assert", "ensure", "allow", "match",
+                    "valid", "check", "verif", "assert", "ensure", "allow", "match", "find",
+                    "where", "filter", "exists", "count", "query", "select", "lookup",
                 ]
                 .iter()
                 .any(|w| lower.contains(w))
