@@ -23,6 +23,7 @@ mod endpoint;
 mod lifetime;
 mod record;
 mod redirect;
+pub mod request;
 
 use std::collections::HashMap;
 

@@ -13,7 +13,8 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, View};
-use super::authorize::{from_request, is_uri_name, Authorize};
+use super::authorize::Authorize;
+use super::request::{from_request, is_uri_name};
 use crate::lang::Preorder;
 
 /// How many nodes of one function are classified.
