@@ -8,8 +8,8 @@
 //! stored code record by the submitted code (`codes.get(code)`, `store[code]`, `await kv.get(`code:${code}`)`,
 //! `Model.objects.get(code=code)`, `…filter(code=code).first()`) and whether anything consumes it.
 //!
-//! `authorize` recognises the authorization endpoint (a route handler that generates a random value, stores
-//! it and redirects to a URL carrying `code=`); `redirect` judges whether the request's `redirect_uri` it
+//! `issuer` recognises the authorization endpoint (a route handler that generates a random value or writes
+//! a record, and redirects to a URL carrying `code=`; `request` reads the request); `redirect` judges whether the request's `redirect_uri` it
 //! redirects to is matched exactly against registered URIs (redirect-uri-not-validated); `lifetime` reads
 //! the expiry of the code records it writes (authorization-code-lifetime).
 //!
@@ -18,10 +18,12 @@
 //! maintained server library, a lookup through a helper of another module, any word of consumption in the
 //! endpoint's code (delete, pop, getdel, a `used` flag, an ORM update) give no finding.
 
-pub mod authorize;
 mod endpoint;
-mod lifetime;
 mod record;
+
+// The authorization endpoint: redirect-uri-not-validated, authorization-code-lifetime.
+pub mod issuer;
+mod lifetime;
 mod redirect;
 pub mod request;
 
@@ -118,7 +120,7 @@ pub fn extract_authorize<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts
     if ctx.ix.imports.values().any(|q| is_server_library(q)) {
         return 0;
     }
-    let endpoints = authorize::collect(ctx);
+    let endpoints = issuer::collect(ctx);
     let mut visits = endpoints.len();
     let mut expiries = Vec::new();
     let mut budget = redirect::MAX_FILE_NODES;

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, View};
-use super::authorize::Authorize;
+use super::issuer::Authorize;
 use super::request::{from_request, is_uri_name};
 use crate::lang::Preorder;
 

@@ -1,5 +1,5 @@
 //! Authorization endpoints: route handlers (and the helpers of the same file they call) that issue a code —
-//! they generate a random value, store something, and redirect to a URL that carries `code=`.
+//! they generate a random value or write a record, and redirect to a URL that carries `code=`.
 //!
 //! A handler is a function registered on a route (`app.get("/authorize", …)`, `router.post(…, handler)`,
 //! Starlette `Route(…, endpoint=…)`), a decorated Python view, or a function taking the request (`req`,
