@@ -29,6 +29,8 @@ pub struct FileFacts {
     pub reusable_codes: Vec<ReusableCode>,
     pub challenge_comparisons: Vec<ChallengeComparison>,
     pub optional_pkce: Vec<OptionalPkce>,
+    pub unvalidated_redirects: Vec<UnvalidatedRedirect>,
+    pub code_lifetimes: Vec<CodeLifetime>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -47,6 +49,8 @@ impl FileFacts {
             reusable_codes,
             challenge_comparisons,
             optional_pkce,
+            unvalidated_redirects,
+            code_lifetimes,
             suppressions,
         } = self;
         requests.is_empty()
@@ -57,6 +61,8 @@ impl FileFacts {
             && reusable_codes.is_empty()
             && challenge_comparisons.is_empty()
             && optional_pkce.is_empty()
+            && unvalidated_redirects.is_empty()
+            && code_lifetimes.is_empty()
             && suppressions.is_empty()
     }
 }
@@ -310,6 +316,27 @@ pub struct OptionalPkce {
     pub verification: Span,
     /// Where the authorization endpoint reads the challenge as optional.
     pub authorize: Span,
+}
+
+/// An authorization endpoint that redirects the code to the request's `redirect_uri` with no exact match
+/// against the client's registered URIs.
+#[derive(Clone, Debug)]
+pub struct UnvalidatedRedirect {
+    /// The redirect (`res.redirect(…)`, `RedirectResponse(…)`, the `Location` header).
+    pub span: Span,
+    /// Where the redirect URI is read from the request.
+    pub source: Span,
+    /// A prefix, substring, pattern or host-only check of the URI, if any.
+    pub partial: Option<Span>,
+}
+
+/// An issued authorization code stored with a lifetime above ten minutes.
+#[derive(Clone, Debug)]
+pub struct CodeLifetime {
+    /// The expression that sets the expiry.
+    pub span: Span,
+    /// The lifetime, in seconds.
+    pub seconds: f64,
 }
 
 /// A `skillaudit-ignore` comment.

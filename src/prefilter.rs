@@ -26,6 +26,9 @@
 //!   `authorization_code`, already an exchange word, so it needs no word of its own.
 //! - challenge-compare-not-constant-time: a comparison with a stored challenge holds `challenge` (or
 //!   `Challenge`), already a code-verifier word; the server analysis runs when either group is there.
+//! - redirect-uri-not-validated, authorization-code-lifetime: an authorization endpoint sends the code to
+//!   the request's `redirect_uri` (or the client's `redirectUri`); a function that stores a code names it
+//!   (`authCode`, `auth_code`, `authorizationCode`).
 //!
 //! The PKCE words are matched in the three spellings code uses (`verifier`, `codeVerifier`, `CODE_VERIFIER`).
 //! Matching case-sensitively lets the searcher use its SIMD prefilter: several times faster than an
@@ -50,6 +53,8 @@ pub struct Mentions {
     pub code_verifier: bool,
     /// A code exchange (a token request or a library call that redeems a code): callbacks can be checked.
     pub exchange: bool,
+    /// A redirect URI or an authorization code record: authorization endpoints can be recognised.
+    pub authorize: bool,
     /// A `skillaudit-ignore` comment may be there: the file is parsed so that an unused one is reported.
     pub suppression: bool,
 }
@@ -57,7 +62,7 @@ pub struct Mentions {
 impl Mentions {
     /// Whether any rule can find something in the file.
     pub fn any(self) -> bool {
-        self.request || self.pkce || self.exchange
+        self.request || self.pkce || self.exchange || self.authorize
     }
 
     /// Whether the file must be parsed: a rule can find something, or a suppression needs checking.
@@ -81,6 +86,8 @@ const WEAK_EXCHANGE: u16 = 64;
 const LIBRARY: u16 = 128;
 /// `plain` in some case: with a PKCE word, a plain method may be there.
 const PLAIN: u16 = 256;
+/// A redirect URI or a stored authorization code (authorization endpoints).
+const AUTHORIZE: u16 = 512;
 const ALL: u16 = REQUEST
     | RESPONSE_TYPE
     | PKCE
@@ -89,7 +96,8 @@ const ALL: u16 = REQUEST
     | EXCHANGE
     | WEAK_EXCHANGE
     | LIBRARY
-    | PLAIN;
+    | PLAIN
+    | AUTHORIZE;
 
 /// The exchange words that are `WEAK_EXCHANGE`.
 const WEAK_EXCHANGE_WORDS: &[&str] = &["getToken", "get_access_token", "fetch_token"];
@@ -124,6 +132,15 @@ const WORDS: &[(&str, u16)] = &[
     ("getToken", WEAK_EXCHANGE),
     ("fetch_token", WEAK_EXCHANGE),
     ("openid-client", EXCHANGE),
+    ("redirect_uri", AUTHORIZE),
+    ("redirectUri", AUTHORIZE),
+    ("redirectURI", AUTHORIZE),
+    ("RedirectUri", AUTHORIZE),
+    ("authCode", AUTHORIZE),
+    ("AuthCode", AUTHORIZE),
+    ("auth_code", AUTHORIZE),
+    ("authorizationCode", AUTHORIZE),
+    ("AuthorizationCode", AUTHORIZE),
     (crate::suppress::MARKER, SUPPRESSION),
     ("plain", PLAIN),
     ("Plain", PLAIN),
@@ -252,6 +269,7 @@ pub fn mentions(text: &str) -> Mentions {
         pkce: seen & PKCE != 0 && seen & (CODE_VERIFIER | PLAIN) != 0,
         code_verifier: seen & CODE_VERIFIER != 0,
         suppression: seen & SUPPRESSION != 0,
+        authorize: seen & AUTHORIZE != 0,
         exchange: seen & EXCHANGE != 0
             || (seen & WEAK_EXCHANGE != 0 && seen & (REQUEST | LIBRARY) != 0),
     }

@@ -50,6 +50,8 @@ impl Foreign {
 pub enum Value {
     /// A constant string.
     Str(String),
+    /// A constant number (`export const CODE_TTL_MS = 60 * 1000`).
+    Number(f64),
     /// An object or dict of named values (constant tables, enum-like objects, class constants).
     Table(Vec<(String, Value)>),
     /// A list of values (supported methods, choices).
@@ -159,7 +161,7 @@ impl Value {
                 .for_each(|(_, v)| v.place(path, text, index)),
             Value::List(items) => items.iter_mut().for_each(|v| v.place(path, text, index)),
             Value::Returns(v) => v.place(path, text, index),
-            Value::Str(_) | Value::Qualified(_) | Value::Import(_) => {}
+            Value::Str(_) | Value::Number(_) | Value::Qualified(_) | Value::Import(_) => {}
         }
     }
 }

@@ -89,6 +89,49 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         }
     }
 
+    /// The constant number an expression folds to: literals, names bound once, numbers imported from
+    /// another module of the project, and `*`, `/`, `+`, `-` of them (`60 * 60 * 1000`, `CODE_TTL * 1000`).
+    pub fn folded_number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let Some((l, op, r)) = self.d.arithmetic(node) {
+            let (a, b) = (
+                self.folded_number(l, depth + 1)?,
+                self.folded_number(r, depth + 1)?,
+            );
+            return match op {
+                '*' => Some(a * b),
+                '+' => Some(a + b),
+                '-' => Some(a - b),
+                '/' if b != 0.0 => Some(a / b),
+                _ => None,
+            };
+        }
+        match self.view(node) {
+            View::Number(n) => Some(n),
+            View::Ident(name) => {
+                if let Some(q) = self.import_path(node) {
+                    return match self.imported_value(&q) {
+                        Some(crate::summary::Value::Number(n)) => Some(*n),
+                        _ => None,
+                    };
+                }
+                let v = self.resolve_ident(name, node)?;
+                self.folded_number(v, depth + 1)
+            }
+            View::Member { .. } => match self.import_path(node) {
+                Some(q) => match self.imported_value(&q) {
+                    Some(crate::summary::Value::Number(n)) => Some(*n),
+                    _ => None,
+                },
+                None => self.number_value(node, depth),
+            },
+            _ => self.number_value(node, depth),
+        }
+    }
+
     /// The keys of an object literal or dict (following spreads of local objects).
     pub fn object_params(&self, node: Node<'t>, depth: usize) -> Option<Params<'t>> {
         if depth > MAX_DEPTH {

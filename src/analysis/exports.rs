@@ -112,11 +112,18 @@ fn value_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) 
         return None;
     }
     let node = ctx.unwrap(node);
+    // `60 * 60 * 1000`, `CODE_TTL + 30`: a number (a string concatenation does not fold to one).
+    if ctx.d.arithmetic(node).is_some() {
+        if let Some(n) = ctx.folded_number(node, depth) {
+            return Some(Value::Number(n));
+        }
+    }
     match ctx.view(node) {
         View::Str(_) | View::Adjacent(_) | View::Add(..) => ctx
             .string_value(node)
             .filter(|s| s.len() <= MAX_STRING)
             .map(Value::Str),
+        View::Number(_) => ctx.folded_number(node, depth).map(Value::Number),
         View::Object(entries) => {
             let mut table = Vec::new();
             for e in entries.into_iter().take(MAX_ENTRIES) {

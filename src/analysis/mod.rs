@@ -175,6 +175,10 @@ fn analyze<'t, D: Dialect>(
         // verification helper compares with a challenge, a code-verifier word.
         work.server_visits = server::extract(&ctx, &mut facts);
     }
+    if mentions.authorize || mentions.exchange {
+        // Authorization endpoints redirect to a `redirect_uri`; code stores name the code.
+        work.server_visits += server::extract_authorize(&ctx, &mut facts);
+    }
     let summary = if summarise {
         exports::summarise(&ctx)
     } else {

@@ -405,3 +405,27 @@ fn pkce_checks_of_many_endpoints_stay_linear() {
     // Each endpoint's nodes are walked a bounded number of times (its comparisons, its guarded code).
     assert!(work.server_visits <= 256 * N, "{work:?}");
 }
+
+#[test]
+fn authorization_endpoints_share_a_helper_linearly() {
+    // Every handler issues a code through one shared helper that redirects: each (handler, redirect) pair
+    // is judged with the handler's own code, within the file's budget.
+    let js = |n: usize| {
+        let mut s = String::from(
+            "const app = require(\"express\")();\nconst { randomBytes } = require(\"crypto\");\nconst codes = new Map();\n\
+             function finish(res, redirectUri, code) {\n  return res.redirect(`${redirectUri}?code=${code}`);\n}\n",
+        );
+        for i in 0..n {
+            s += &format!(
+                "app.get(\"/authorize{i}\", (req, res) => {{\n  const {{ redirect_uri }} = req.query;\n  const code = randomBytes(32).toString(\"hex\");\n  codes.set(code, {{ expiresAt: Date.now() + 3600 * 1000 }});\n  return finish(res, redirect_uri, code);\n}});\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, js);
+    // One redirect (in the helper), reported once; one expiry per handler, for as many (handler,
+    // redirect) pairs as a file may judge (64).
+    assert_eq!(facts.unvalidated_redirects.len(), 1, "{facts:?}");
+    assert_eq!(facts.code_lifetimes.len(), N.min(64), "{facts:?}");
+    assert!(work.server_visits <= 64 * N, "{work:?}");
+}

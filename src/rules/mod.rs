@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use crate::facts::FileFacts;
 use crate::finding::{Confidence, Diagnostic, Severity};
 
+mod authorization_code_lifetime;
 mod authorization_code_reusable;
 mod challenge_compare_not_constant_time;
 mod no_state_parameter;
@@ -14,6 +15,7 @@ mod oauth_without_pkce;
 mod pkce_downgrade;
 mod pkce_plain_method;
 mod pkce_session_leak;
+mod redirect_uri_not_validated;
 mod state_not_verified;
 mod weak_verifier_entropy;
 
@@ -34,6 +36,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &authorization_code_reusable::AuthorizationCodeReusable,
     &pkce_downgrade::PkceDowngrade,
     &challenge_compare_not_constant_time::ChallengeCompareNotConstantTime,
+    &redirect_uri_not_validated::RedirectUriNotValidated,
+    &authorization_code_lifetime::AuthorizationCodeLifetime,
 ];
 
 /// The embedded rule documents, by file name.
@@ -73,6 +77,14 @@ pub static DOCUMENTS: &[(&str, &str)] = &[
     (
         "challenge-compare-not-constant-time.md",
         include_str!("../../rules/challenge-compare-not-constant-time.md"),
+    ),
+    (
+        "redirect-uri-not-validated.md",
+        include_str!("../../rules/redirect-uri-not-validated.md"),
+    ),
+    (
+        "authorization-code-lifetime.md",
+        include_str!("../../rules/authorization-code-lifetime.md"),
     ),
 ];
 

@@ -321,6 +321,11 @@ pub trait Dialect {
     fn path_join<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         None
     }
+    /// An arithmetic operation (`a * b`, `a - b`, `a / b`, `a + b`; Python `//` is `/`): the two sides and
+    /// the operator.
+    fn arithmetic<'t>(&self, _node: Node<'t>) -> Option<(Node<'t>, char, Node<'t>)> {
+        None
+    }
     /// Whether a function is a static method (its `this` is the class).
     fn is_static_method(&self, _function: Node) -> bool {
         false

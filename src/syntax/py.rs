@@ -434,6 +434,20 @@ impl Dialect for Py {
         }
     }
 
+    fn arithmetic<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, char, Node<'t>)> {
+        if node.k() != "binary_operator" {
+            return None;
+        }
+        let op = match field(node, "operator")?.k() {
+            "*" => '*',
+            "/" | "//" => '/',
+            "+" => '+',
+            "-" => '-',
+            _ => return None,
+        };
+        Some((field(node, "left")?, op, field(node, "right")?))
+    }
+
     fn path_join<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         if node.k() != "binary_operator" || field(node, "operator")?.k() != "/" {
             return None;

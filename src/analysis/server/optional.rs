@@ -15,6 +15,7 @@ use tree_sitter::Node;
 use super::super::{Ctx, Dialect, Entry, Key, View};
 use super::challenge::{reads_challenge, request_like};
 use super::presence::absence;
+use crate::analysis::callbacks::within;
 use crate::facts::OptionalOn;
 use crate::lang::Preorder;
 
@@ -41,13 +42,27 @@ fn is_name(name: &str) -> bool {
     NAMES.contains(&name)
 }
 
-/// Whether a function's code validates its input with something the rule cannot see.
-fn validates(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .any(|w| {
-            let lower = w.to_ascii_lowercase();
-            VALIDATING.iter().any(|v| lower.contains(v))
+/// Whether a function calls something that validates its input and that the rule cannot see
+/// (`validateAuthorizeRequest(req)`, `AuthorizeSchema.safeParse(query)`, `assert …`): the words of its calls'
+/// callees, not of its comments or messages (`"PKCE is required"`).
+fn validates<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, function: Node<'t>) -> bool {
+    let words = |text: &str| {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| {
+                let lower = w.to_ascii_lowercase();
+                VALIDATING.iter().any(|v| lower.contains(v))
+            })
+    };
+    within(&ctx.ix.calls, function)
+        .iter()
+        .any(|&call| match ctx.view(call) {
+            View::Call { callee, .. } => words(ctx.text(ctx.unwrap(callee))),
+            _ => false,
         })
+        || ctx
+            .text(function)
+            .lines()
+            .any(|l| l.trim_start().starts_with("assert "))
 }
 
 /// Where the file's authorization endpoint reads the challenge as optional, when nothing in the file
@@ -219,9 +234,7 @@ pub fn optional_challenge<'t, D: Dialect>(
     }
     let mut first: Option<Node<'t>> = None;
     for n in says {
-        let validated = ctx
-            .enclosing_function(n)
-            .is_some_and(|f| validates(ctx.text(f)));
+        let validated = ctx.enclosing_function(n).is_some_and(|f| validates(ctx, f));
         if validated {
             return None;
         }

@@ -374,6 +374,20 @@ impl Dialect for Js {
         node.k() == "await_expression"
     }
 
+    fn arithmetic<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, char, Node<'t>)> {
+        if node.k() != "binary_expression" {
+            return None;
+        }
+        let op = match field(node, "operator")?.k() {
+            "*" => '*',
+            "/" => '/',
+            "+" => '+',
+            "-" => '-',
+            _ => return None,
+        };
+        Some((field(node, "left")?, op, field(node, "right")?))
+    }
+
     fn bare_declaration<'t>(&self, node: Node<'t>, src: &'t str) -> Option<&'t str> {
         if node.k() != "variable_declarator" || field(node, "value").is_some() {
             return None;
