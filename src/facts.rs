@@ -29,6 +29,12 @@ pub struct FileFacts {
     pub reusable_codes: Vec<ReusableCode>,
     pub challenge_comparisons: Vec<ChallengeComparison>,
     pub optional_pkce: Vec<OptionalPkce>,
+    /// Optional verification in a file that shows no authorization endpoint: the project phase joins it
+    /// with the authorization side of another module of the same package (`project::flows`).
+    pub pending_pkce: Vec<OptionalPkce>,
+    /// What the file's authorization endpoint does about a missing `code_challenge`, for the token
+    /// endpoints of other modules.
+    pub challenge_side: Option<ChallengeSide>,
     pub unvalidated_redirects: Vec<UnvalidatedRedirect>,
     pub code_lifetimes: Vec<CodeLifetime>,
     pub suppressions: Vec<Suppression>,
@@ -49,6 +55,8 @@ impl FileFacts {
             reusable_codes,
             challenge_comparisons,
             optional_pkce,
+            pending_pkce,
+            challenge_side,
             unvalidated_redirects,
             code_lifetimes,
             suppressions,
@@ -61,6 +69,8 @@ impl FileFacts {
             && reusable_codes.is_empty()
             && challenge_comparisons.is_empty()
             && optional_pkce.is_empty()
+            && pending_pkce.is_empty()
+            && challenge_side.is_none()
             && unvalidated_redirects.is_empty()
             && code_lifetimes.is_empty()
             && suppressions.is_empty()
@@ -314,8 +324,19 @@ pub struct OptionalPkce {
     pub on: OptionalOn,
     /// The verification it guards.
     pub verification: Span,
-    /// Where the authorization endpoint reads the challenge as optional.
+    /// Where the authorization endpoint reads the challenge as optional (in this file).
     pub authorize: Span,
+    /// The same, when it is another module's (the project phase fills it; `authorize` is then unused).
+    pub authorize_elsewhere: Option<crate::summary::Foreign>,
+}
+
+/// What an authorization endpoint does about a request without `code_challenge`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChallengeSide {
+    /// Something requires it (a rejection, a required schema field or parameter, a validation helper).
+    Required,
+    /// It is read as optional here, and nothing requires it.
+    Optional(Span),
 }
 
 /// An authorization endpoint that redirects the code to the request's `redirect_uri` with no exact match

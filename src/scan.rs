@@ -385,6 +385,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     // The project phase, on modules in path order so that it does not depend on scheduling.
     modules.sort_by_cached_key(|m| crate::paths::sort_key(&m.path));
     let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
+    project::flows::join(&mut modules, opts.max_file_size);
     let modules = Mutex::new(modules);
     results.extend(in_pool(&|| {
         std::mem::take(&mut *modules.lock().unwrap_or_else(|e| e.into_inner()))

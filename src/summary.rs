@@ -38,7 +38,7 @@ impl Foreign {
         }
     }
 
-    fn place(&mut self, path: &Path, text: &str, index: &LineIndex) {
+    pub fn place(&mut self, path: &Path, text: &str, index: &LineIndex) {
         self.path = path.to_path_buf();
         (self.line, self.column) = index.position(text, self.span.start);
         (self.end_line, self.end_column) = index.position(text, self.span.end);
@@ -153,7 +153,7 @@ impl ModuleSummary {
 }
 
 impl Value {
-    fn place(&mut self, path: &Path, text: &str, index: &LineIndex) {
+    pub fn place(&mut self, path: &Path, text: &str, index: &LineIndex) {
         match self {
             Value::HoldsVerifier(at) => at.place(path, text, index),
             Value::Table(entries) => entries

@@ -16,6 +16,7 @@ use crate::facts::FileFacts;
 use crate::lang::Lang;
 use crate::summary::{Asks, Env, ModuleSummary};
 
+pub mod flows;
 mod link;
 pub mod resolve;
 

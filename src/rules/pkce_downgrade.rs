@@ -21,17 +21,16 @@ impl Rule for PkceDowngrade {
                 OptionalOn::StoredChallenge => "the token endpoint verifies the code_verifier only when a challenge was stored, and the authorization endpoint accepts requests without code_challenge: an attacker who strips the challenge from the authorization request (or injects a code from a flow of their own without one) redeems the code with no verifier, so PKCE no longer protects against stolen or injected codes",
                 OptionalOn::SubmittedVerifier => "the token endpoint verifies the code_verifier only when the client sends one, and the authorization endpoint accepts requests without code_challenge: an attacker holding a stolen code simply omits code_verifier and gets the tokens, so PKCE protects nothing",
             };
-            out.push(
-                Diagnostic::new(p.span, message, HELP)
-                    .with_related(
-                        p.verification,
-                        "the verification this condition makes optional",
-                    )
-                    .with_related(
-                        p.authorize,
-                        "the authorization endpoint reads code_challenge as optional here",
-                    ),
+            const AUTHORIZE: &str =
+                "the authorization endpoint reads code_challenge as optional here";
+            let d = Diagnostic::new(p.span, message, HELP).with_related(
+                p.verification,
+                "the verification this condition makes optional",
             );
+            out.push(match &p.authorize_elsewhere {
+                Some(place) => d.with_elsewhere(place.clone(), AUTHORIZE),
+                None => d.with_related(p.authorize, AUTHORIZE),
+            });
         }
     }
 }
@@ -49,6 +48,7 @@ mod tests {
                 on: OptionalOn::SubmittedVerifier,
                 verification: Span::new(80, 120),
                 authorize: Span::new(5, 20),
+                authorize_elsewhere: None,
             }],
             ..Default::default()
         };

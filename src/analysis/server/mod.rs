@@ -44,7 +44,8 @@ use tree_sitter::Node;
 
 use super::{span, Ctx, Dialect};
 use crate::facts::{
-    ChallengeComparison, CodeLifetime, FileFacts, OptionalPkce, ReusableCode, UnvalidatedRedirect,
+    ChallengeComparison, ChallengeSide, CodeLifetime, FileFacts, OptionalPkce, ReusableCode, Span,
+    UnvalidatedRedirect,
 };
 
 /// How many token endpoints one file may judge.
@@ -117,12 +118,19 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     // Both rules need a name with `verifier` and one with `challenge` in the file (checked here too, as
     // `--no-prefilter` sets every mention).
     let named = |words: [&str; 2]| words.iter().any(|w| ctx.src.contains(w));
-    if ctx.mentions.code_verifier
-        && named(["erifier", "ERIFIER"])
-        && named(["hallenge", "HALLENGE"])
-    {
-        visits += comparisons(ctx, &endpoints, facts);
-        visits += downgrades(ctx, &issuing, facts);
+    if ctx.mentions.code_verifier && named(["hallenge", "HALLENGE"]) {
+        if named(["erifier", "ERIFIER"]) {
+            visits += comparisons(ctx, &endpoints, facts);
+            visits += downgrades(ctx, &issuing, facts);
+        } else {
+            // An authorization endpoint alone: what it says about the challenge, for the token endpoints
+            // of other modules.
+            facts.challenge_side = match optional::optional_challenge(ctx, &[]) {
+                optional::Side::Required => Some(ChallengeSide::Required),
+                optional::Side::Optional(n) => Some(ChallengeSide::Optional(span(n))),
+                optional::Side::Absent => None,
+            };
+        }
     }
     visits
 }
@@ -229,19 +237,30 @@ fn downgrades<'t, D: Dialect>(
         visits += n;
         found.extend(guards);
     }
+    let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
+    let side = optional::optional_challenge(ctx, &token);
+    facts.challenge_side = match side {
+        optional::Side::Required => Some(ChallengeSide::Required),
+        optional::Side::Optional(n) => Some(ChallengeSide::Optional(span(n))),
+        optional::Side::Absent => None,
+    };
     if found.is_empty() {
         return visits;
     }
-    let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
-    let Some(authorize) = optional::optional_challenge(ctx, &token) else {
-        return visits;
+    // The file's own authorization endpoint decides; a file that shows none waits for the project phase
+    // to find its package's (`project::flows`).
+    let (into, authorize) = match side {
+        optional::Side::Required => return visits,
+        optional::Side::Optional(a) => (&mut facts.optional_pkce, span(a)),
+        optional::Side::Absent => (&mut facts.pending_pkce, Span::default()),
     };
     for g in found {
-        facts.optional_pkce.push(OptionalPkce {
+        into.push(OptionalPkce {
             span: span(g.condition),
             on: g.on,
             verification: span(g.verification),
-            authorize: span(authorize),
+            authorize,
+            authorize_elsewhere: None,
         });
     }
     facts.optional_pkce.sort_by_key(|p| p.span);

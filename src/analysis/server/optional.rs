@@ -65,13 +65,30 @@ fn validates<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, function: Node<'t>) -> bool {
             .any(|l| l.trim_start().starts_with("assert "))
 }
 
+/// What the file's authorization side says about the challenge.
+#[derive(Clone, Copy, Debug)]
+pub enum Side<'t> {
+    /// Something in the file requires it (or the file has too many mentions to judge: doubt is silence).
+    Required,
+    /// Where it is read as optional, with nothing in the file requiring it.
+    Optional(Node<'t>),
+    /// The file neither reads it from a request nor requires it.
+    Absent,
+}
+
 /// Where the file's authorization endpoint reads the challenge as optional, when nothing in the file
 /// requires it. `token` holds the token endpoints' functions, whose reads of the stored challenge are not
 /// the authorization request's.
-pub fn optional_challenge<'t, D: Dialect>(
-    ctx: &Ctx<'t, '_, D>,
-    token: &[Node<'t>],
-) -> Option<Node<'t>> {
+pub fn optional_challenge<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Side<'t> {
+    match side(ctx, token) {
+        Some(Some(n)) => Side::Optional(n),
+        Some(None) => Side::Absent,
+        None => Side::Required,
+    }
+}
+
+/// [`optional_challenge`]: None when something requires the challenge, `Some(None)` when nothing reads it.
+fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Option<Node<'t>>> {
     let in_token = |n: Node<'t>| {
         token
             .iter()
@@ -242,7 +259,7 @@ pub fn optional_challenge<'t, D: Dialect>(
             first = Some(n);
         }
     }
-    first
+    Some(first)
 }
 
 /// Whether an expression reads the challenge as a member of the request (`req.query.code_challenge`,
