@@ -66,6 +66,8 @@ pub struct Index<'t> {
     /// Class fields with initialisers.
     pub fields: Vec<ClassField<'t>>,
     pub imports: HashMap<String, String>,
+    /// The imported names that are types only (see `Dialect::type_imports`).
+    pub type_imports: Vec<String>,
     pub suppressions: Vec<Suppression>,
 }
 
@@ -100,6 +102,7 @@ impl<'t> Index<'t> {
             classes: HashMap::new(),
             fields: Vec::new(),
             imports: HashMap::new(),
+            type_imports: Vec::new(),
             suppressions: Vec::new(),
         }
     }
@@ -338,6 +341,7 @@ pub fn index<'t, D: Dialect>(
         ix.globals
             .extend(globals.drain(..).map(|g| (scope.id(), g)));
         d.imports(node, src, &mut ix.imports);
+        d.type_imports(node, src, &mut ix.type_imports);
     }
     Ok(ix)
 }

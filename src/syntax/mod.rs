@@ -252,6 +252,9 @@ pub trait Dialect {
     fn member_write<'t>(&self, node: Node<'t>) -> Option<MemberWrite<'t>>;
     /// Imports made by this node: local name → qualified name (`crypto.randomBytes`, `secrets`).
     fn imports(&self, node: Node, src: &str, out: &mut HashMap<String, String>);
+    /// The local names this node imports for their types only (TypeScript `import type { A } from "m"`,
+    /// `import { type A, b } from "m"`): they are in `imports` too, but name no value at run time.
+    fn type_imports(&self, _node: Node, _src: &str, _out: &mut Vec<String>) {}
     /// A conditional construct.
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>>;
     /// Whether the statement or expression stops the flow with an error (throw, raise, abort …) — one node.

@@ -76,6 +76,15 @@ const SERVER_LIBRARIES: &[&str] = &[
     "mcp.server.auth",
 ];
 
+/// Whether the file imports a value from a maintained server library (a type-only import, such as the
+/// MCP SDK's `AuthInfo`, runs none of its code).
+fn uses_server_library<D: Dialect>(ctx: &Ctx<'_, '_, D>) -> bool {
+    ctx.ix
+        .imports
+        .iter()
+        .any(|(local, q)| is_server_library(q) && !ctx.ix.type_imports.contains(local))
+}
+
 /// Whether a qualified import name is in a maintained server library (the module itself or below it).
 fn is_server_library(qualified: &str) -> bool {
     SERVER_LIBRARIES.iter().any(|m| {
@@ -92,7 +101,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     // A file that uses a maintained server library has it run the endpoints; only the MCP SDKs' provider
     // methods, which the SDK's token endpoint calls to redeem a code, are the file's own (and only for
     // consuming the code: the SDK checks PKCE itself).
-    let library = ctx.ix.imports.values().any(|q| is_server_library(q));
+    let library = uses_server_library(ctx);
     let mut endpoints = if ctx.mentions.exchange && !library {
         endpoint::collect(ctx, MAX_ENDPOINTS)
     } else {
@@ -271,7 +280,7 @@ fn downgrades<'t, D: Dialect>(
 /// Finds authorization endpoints that redirect codes to an unvalidated `redirect_uri` and code records that
 /// live longer than ten minutes; returns the work done (endpoints and functions visited).
 pub fn extract_authorize<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize {
-    if ctx.ix.imports.values().any(|q| is_server_library(q)) {
+    if uses_server_library(ctx) {
         return 0;
     }
     let endpoints = issuer::collect(ctx);
@@ -618,6 +627,28 @@ mod tests {
             CODES[code] = {'expires_at': datetime.now(timezone.utc) + timedelta(minutes=20)}\n    \
             return RedirectResponse(f'{redirect_uri}?code={code}')\n";
         assert_eq!(authorize(Lang::Python, py), (0, vec![1200.0]));
+    }
+
+    #[test]
+    fn a_type_only_import_of_a_server_library_does_not_silence_the_file() {
+        let ts = |import: &str| {
+            let src = format!("{import}\n{EXPRESS}");
+            let (_, facts, _) = crate::scan::analyze(Lang::TypeScript, &src, true).unwrap();
+            facts.reusable_codes.len()
+        };
+        assert_eq!(
+            ts("import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';"),
+            1
+        );
+        assert_eq!(
+            ts("import { type AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';"),
+            1
+        );
+        assert_eq!(ts("import { type AuthInfo, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';"), 0);
+        assert_eq!(
+            ts("import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';"),
+            0
+        );
     }
 
     #[test]

@@ -9,6 +9,50 @@ use super::syntax::{field, named_children, string_literal};
 use crate::lang::NodeKind;
 
 /// The imports a node makes, as local name → qualified name (`Dialect::imports`).
+/// Whether a node has the anonymous `type` (or `typeof`) keyword among its children: a TypeScript
+/// `import type …` statement or an `import { type A }` specifier.
+fn typed(node: Node) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|c| !c.is_named() && matches!(c.kind(), "type" | "typeof"));
+    found
+}
+
+/// The local names an `import` statement binds to types only.
+pub(super) fn type_imports(node: Node, src: &str, out: &mut Vec<String>) {
+    if node.k() != "import_statement" {
+        return;
+    }
+    let whole = typed(node);
+    for clause in named_children(node).filter(|c| c.k() == "import_clause") {
+        for c in named_children(clause) {
+            match c.k() {
+                "identifier" if whole => out.push(src[c.byte_range()].to_string()),
+                "namespace_import" if whole => {
+                    if let Some(id) = named_children(c).next() {
+                        out.push(src[id.byte_range()].to_string());
+                    }
+                }
+                "named_imports" => {
+                    for spec in named_children(c).filter(|s| s.k() == "import_specifier") {
+                        if !(whole || typed(spec)) {
+                            continue;
+                        }
+                        let Some(name) = field(spec, "name") else {
+                            continue;
+                        };
+                        let local = field(spec, "alias").unwrap_or(name);
+                        let local = string_literal(local, src).unwrap_or(&src[local.byte_range()]);
+                        out.push(local.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) {
     match node.k() {
         "import_statement" => {

@@ -259,6 +259,10 @@ impl Dialect for Js {
         imports::imports(node, src, out)
     }
 
+    fn type_imports(&self, node: Node, src: &str, out: &mut Vec<String>) {
+        imports::type_imports(node, src, out)
+    }
+
     fn branch<'t>(&self, node: Node<'t>) -> Option<Branch<'t>> {
         match node.k() {
             "if_statement" => Some(Branch {
