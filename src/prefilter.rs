@@ -172,8 +172,8 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
             words.push((w, LIBRARY));
         }
     }
-    // The matcher reports the longest word at a position: a word that contains a shorter one
-    // (`pkce-challenge` holds `pkce`) stands for the shorter one's groups too.
+    // A word that contains a shorter one (`pkce-challenge` holds `pkce`) stands for the shorter one's
+    // groups too (the matcher reports every occurrence, so this only saves steps).
     let groups: Vec<u16> = words
         .iter()
         .map(|(w, g)| {
@@ -233,7 +233,9 @@ fn anchor_words() -> Vec<&'static str> {
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
+        // Every occurrence, overlapping ones included: with leftmost matches, `authCodeVerifier` gave
+        // `authCode` and then `Verifier`, and its `CodeVerifier` was never seen.
+        .match_kind(MatchKind::Standard)
         .build(ALL_WORDS.iter().map(|(w, _)| w))
         .expect("the literal set is valid")
 });
@@ -257,7 +259,7 @@ pub fn mentions(text: &str) -> Mentions {
         }
     }
     let mut seen = 0;
-    for found in MATCHER.find_iter(text) {
+    for found in MATCHER.find_overlapping_iter(text) {
         seen |= ALL_WORDS[found.pattern().as_usize()].1;
         if seen == ALL {
             break;
@@ -306,6 +308,9 @@ mod tests {
             .exchange
         );
         assert_eq!(mentions("text/plain"), Mentions::default());
+        // Overlapping words: `authCode` (an authorization endpoint's) and `CodeVerifier` share `Code`.
+        let m = mentions("const authCodeVerifier = generateVerifier();");
+        assert!(m.code_verifier && m.pkce && m.authorize, "{m:?}");
         assert_eq!(
             mentions("export function add(a, b) { return a + b }"),
             Mentions::default()

@@ -91,11 +91,25 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
 
     /// The constant number an expression folds to: literals, names bound once, numbers imported from
     /// another module of the project, and `*`, `/`, `+`, `-` of them (`60 * 60 * 1000`, `CODE_TTL * 1000`).
+    /// Each expression is folded once per file and charged to the file's fold budget: names whose values
+    /// share sub-expressions (`a1 = (a0 * a0) * (a0 * a0)`, then `a2` of `a1`, …) cost their size, not the
+    /// size of the tree they unfold to.
     pub fn folded_number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
+        let node = self.unwrap(node);
+        if let Some(known) = self.folds.number(node.id()) {
+            return known;
+        }
+        if depth > MAX_DEPTH || !self.folds.step() {
             return None;
         }
-        let node = self.unwrap(node);
+        // A cycle through names folds to nothing.
+        self.folds.set_number(node.id(), None);
+        let value = self.folded_number_new(node, depth);
+        self.folds.set_number(node.id(), value);
+        value
+    }
+
+    fn folded_number_new(&self, node: Node<'t>, depth: usize) -> Option<f64> {
         if let Some((l, op, r)) = self.d.arithmetic(node) {
             let (a, b) = (
                 self.folded_number(l, depth + 1)?,

@@ -180,6 +180,9 @@ pub struct Folds<'t> {
     by_name: RefCell<HashMap<(usize, &'t str), Option<Id>>>,
     /// Expressions left to fold in this file, of `budget`: one budget per file, not per fold.
     steps: std::cell::Cell<usize>,
+    /// Numbers by node id (`Ctx::folded_number`); `None` while the node is being folded or when it folds
+    /// to no constant.
+    numbers: RefCell<HashMap<usize, Option<f64>>>,
     budget: usize,
 }
 
@@ -198,9 +201,30 @@ impl<'t> Folds<'t> {
             )]),
             by_node: Default::default(),
             by_name: Default::default(),
+            numbers: Default::default(),
             budget: steps,
             steps: std::cell::Cell::new(steps),
         }
+    }
+
+    /// The number an expression was folded to, if it was (`Some(None)`: no constant, or being folded).
+    pub fn number(&self, node: usize) -> Option<Option<f64>> {
+        self.numbers.borrow().get(&node).copied()
+    }
+
+    /// Remembers what an expression folds to as a number.
+    pub fn set_number(&self, node: usize, value: Option<f64>) {
+        self.numbers.borrow_mut().insert(node, value);
+    }
+
+    /// Takes one step of the file's budget; false when it is spent.
+    pub fn step(&self) -> bool {
+        let left = self.steps.get();
+        if left == 0 {
+            return false;
+        }
+        self.steps.set(left - 1);
+        true
     }
 
     /// The steps spent so far: one per expression folded, whatever its uses.

@@ -429,3 +429,35 @@ fn authorization_endpoints_share_a_helper_linearly() {
     assert_eq!(facts.code_lifetimes.len(), N.min(64), "{facts:?}");
     assert!(work.server_visits <= 64 * N, "{work:?}");
 }
+
+#[test]
+fn numbers_that_share_sub_expressions_fold_once() {
+    // Each level multiplies 32 uses of the one before: unfolded, `a3` is 32^3 leaves. Folded once per
+    // expression it costs its own size, and the code lifetime it makes is still found.
+    let level = |prev: &str| {
+        let two = format!("({prev}*{prev})");
+        let four = format!("({two}*{two})");
+        let eight = format!("({four}*{four})");
+        let sixteen = format!("({eight}*{eight})");
+        format!("({sixteen}*{sixteen})")
+    };
+    let js = |n: usize| {
+        let mut s = String::from("const codes = new Map();\nconst a0 = 1;\n");
+        for i in 1..=3 {
+            s += &format!("const a{i} = {};\n", level(&format!("a{}", i - 1)));
+        }
+        for i in 0..n {
+            s += &format!(
+                "function storeAuthCode{i}(code, client) {{\n  codes.set(code, {{ client, expiresAt: Date.now() + a3 * 3600 * 1000 }});\n}}\n"
+            );
+        }
+        s
+    };
+    let (facts, work) = linear(Lang::JavaScript, js);
+    assert!(!facts.code_lifetimes.is_empty(), "{facts:?}");
+    assert!(
+        facts.code_lifetimes.iter().all(|c| c.seconds == 3600.0),
+        "{facts:?}"
+    );
+    assert!(work.fold_steps <= 64 * N, "{work:?}");
+}

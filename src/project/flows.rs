@@ -103,6 +103,7 @@ pub fn join(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
             joined += 1;
         }
         parts.facts.optional_pkce.sort_by_key(|p| p.span);
+        parts.facts.optional_pkce.dedup_by_key(|p| p.span);
     }
     joined
 }

@@ -302,13 +302,14 @@ pub fn verifier_helpers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Node<'t>> {
     let mut out: Vec<Node<'t>> = Vec::new();
     let mut names: Vec<&&str> = ctx.ix.functions.keys().collect();
     names.sort();
-    for name in names {
+    'names: for name in names {
         if name.starts_with("test") || name.starts_with("Test") {
             continue;
         }
         for f in &ctx.ix.functions[*name] {
             if out.len() >= MAX_HELPERS {
-                return out;
+                // Still sorted below, by position.
+                break 'names;
             }
             if ctx
                 .d

@@ -129,8 +129,10 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     let named = |words: [&str; 2]| words.iter().any(|w| ctx.src.contains(w));
     if ctx.mentions.code_verifier && named(["hallenge", "HALLENGE"]) {
         if named(["erifier", "ERIFIER"]) {
-            visits += comparisons(ctx, &endpoints, facts);
-            visits += downgrades(ctx, &issuing, facts);
+            // Functions that read the verifier from a request: looked for once, judged by both.
+            let readers = challenge::request_readers(ctx);
+            visits += comparisons(ctx, &endpoints, &readers, facts);
+            visits += downgrades(ctx, &issuing, &readers, facts);
         } else {
             // An authorization endpoint alone: what it says about the challenge, for the token endpoints
             // of other modules.
@@ -187,6 +189,7 @@ fn reusable<'t, D: Dialect>(
 fn comparisons<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     endpoints: &[endpoint::Endpoint<'t>],
+    readers: &[Node<'t>],
     facts: &mut FileFacts,
 ) -> usize {
     let mut functions: Vec<Node<'t>> = endpoints
@@ -194,7 +197,7 @@ fn comparisons<'t, D: Dialect>(
         .flat_map(|e| e.functions.iter().copied())
         .collect();
     functions.extend(challenge::verifier_helpers(ctx));
-    functions.extend(challenge::request_readers(ctx));
+    functions.extend(readers.iter().copied());
     let mut seen = HashSet::new();
     let mut visits = 0;
     for f in functions {
@@ -221,6 +224,7 @@ fn comparisons<'t, D: Dialect>(
 fn downgrades<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
     endpoints: &[&endpoint::Endpoint<'t>],
+    readers: &[Node<'t>],
     facts: &mut FileFacts,
 ) -> usize {
     let mut visits = 0;
@@ -228,7 +232,7 @@ fn downgrades<'t, D: Dialect>(
     // Token endpoints, and functions that read the verifier from a request and issue an access token
     // (token routes whose grant-type check is elsewhere), each with the helpers it calls.
     let mut groups: Vec<Vec<Node<'t>>> = endpoints.iter().map(|e| e.functions.clone()).collect();
-    for f in challenge::request_readers(ctx) {
+    for &f in readers {
         if groups.iter().any(|g| g.iter().any(|h| h.id() == f.id())) {
             continue;
         }
@@ -272,8 +276,9 @@ fn downgrades<'t, D: Dialect>(
             authorize_elsewhere: None,
         });
     }
-    facts.optional_pkce.sort_by_key(|p| p.span);
-    facts.optional_pkce.dedup_by_key(|p| p.span);
+    // A guard in a helper that several endpoints call is found once per endpoint.
+    into.sort_by_key(|p| p.span);
+    into.dedup_by_key(|p| p.span);
     visits
 }
 

@@ -151,7 +151,9 @@ fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Opti
             says.push(call);
         }
     }
-    // Object keys: schema fields.
+    // Object keys: schema fields. With a `.partial()` in the file their optionality is not read: a
+    // challenge field counts as required (doubt is silence).
+    let partial = ctx.src.contains(".partial(");
     for &o in &ctx.ix.objects {
         let View::Object(entries) = ctx.view(o) else {
             continue;
@@ -170,7 +172,7 @@ fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Opti
             let optional = ["optional", "nullish", "nullable"]
                 .iter()
                 .any(|w| text.contains(w));
-            if optional && !ctx.src.contains(".partial(") && !in_token(value) {
+            if optional && !partial && !in_token(value) {
                 says.push(value);
             } else {
                 return None;
@@ -250,8 +252,12 @@ fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Opti
         }
     }
     let mut first: Option<Node<'t>> = None;
+    // Each reading function is checked for validation helpers once.
+    let mut checked: std::collections::HashMap<usize, bool> = std::collections::HashMap::new();
     for n in says {
-        let validated = ctx.enclosing_function(n).is_some_and(|f| validates(ctx, f));
+        let validated = ctx
+            .enclosing_function(n)
+            .is_some_and(|f| *checked.entry(f.id()).or_insert_with(|| validates(ctx, f)));
         if validated {
             return None;
         }

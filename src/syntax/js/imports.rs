@@ -8,7 +8,6 @@ use tree_sitter::Node;
 use super::syntax::{field, named_children, string_literal};
 use crate::lang::NodeKind;
 
-/// The imports a node makes, as local name → qualified name (`Dialect::imports`).
 /// Whether a node has the anonymous `type` (or `typeof`) keyword among its children: a TypeScript
 /// `import type …` statement or an `import { type A }` specifier.
 fn typed(node: Node) -> bool {
@@ -53,6 +52,7 @@ pub(super) fn type_imports(node: Node, src: &str, out: &mut Vec<String>) {
     }
 }
 
+/// The imports a node makes, as local name → qualified name (`Dialect::imports`).
 pub(super) fn imports(node: Node, src: &str, out: &mut HashMap<String, String>) {
     match node.k() {
         "import_statement" => {
