@@ -212,6 +212,17 @@ fn checked_elsewhere<'t, D: Dialect>(
             let Some(name) = ctx.callee_name(callee) else {
                 return false;
             };
+            // The endpoint's own helper that holds the guard is the way to it (`checkPkce(record, v)`
+            // whose body is `if (record.challenge) { … }`), not a check of its own.
+            let holds_guard = ctx.ix.functions.get(name).is_some_and(|fs| {
+                fs.iter().any(|g| {
+                    functions.iter().any(|f| f.id() == g.id())
+                        && guarded.iter().any(|b| inside(*b, *g))
+                })
+            });
+            if holds_guard {
+                return false;
+            }
             let lower = name.to_ascii_lowercase();
             if lower.contains("pkce") || lower.contains("verif") {
                 return true;
