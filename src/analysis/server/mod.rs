@@ -44,7 +44,7 @@ use tree_sitter::Node;
 
 use super::{span, Ctx, Dialect};
 use crate::facts::{
-    ChallengeComparison, ChallengeSide, CodeLifetime, FileFacts, OptionalPkce, ReusableCode, Span,
+    ChallengeComparison, CodeLifetime, FileFacts, OptionalPkce, ReusableCode, Span,
     UnvalidatedRedirect,
 };
 
@@ -75,6 +75,14 @@ const SERVER_LIBRARIES: &[&str] = &[
     "oauth2_provider",
     "mcp.server.auth",
 ];
+
+/// Whether an endpoint's code produces an access token (`access_token`, `accessToken` in its text).
+fn issues_tokens<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, functions: &[Node<'t>]) -> bool {
+    functions.iter().any(|f| {
+        let text = ctx.text(*f);
+        text.contains("access_token") || text.contains("accessToken")
+    })
+}
 
 /// Whether the file imports a value from a maintained server library (a type-only import, such as the
 /// MCP SDK's `AuthInfo`, runs none of its code).
@@ -113,12 +121,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     let mut visits = endpoints.len();
     let issuing: Vec<&endpoint::Endpoint> = endpoints
         .iter()
-        .filter(|e| {
-            e.functions.iter().any(|f| {
-                let text = ctx.text(*f);
-                text.contains("access_token") || text.contains("accessToken")
-            })
-        })
+        .filter(|e| issues_tokens(ctx, &e.functions))
         .collect();
     visits += reusable(ctx, &issuing, facts);
     if library {
@@ -136,11 +139,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
         } else {
             // An authorization endpoint alone: what it says about the challenge, for the token endpoints
             // of other modules.
-            facts.challenge_side = match optional::optional_challenge(ctx, &[]) {
-                optional::Side::Required => Some(ChallengeSide::Required),
-                optional::Side::Optional(n) => Some(ChallengeSide::Optional(span(n))),
-                optional::Side::Absent => None,
-            };
+            facts.challenge_side = optional::optional_challenge(ctx, &[]).fact();
         }
     }
     visits
@@ -237,11 +236,7 @@ fn downgrades<'t, D: Dialect>(
             continue;
         }
         let functions = endpoint::helpers(ctx, f);
-        let issues = functions.iter().any(|g| {
-            let text = ctx.text(*g);
-            text.contains("access_token") || text.contains("accessToken")
-        });
-        if issues {
+        if issues_tokens(ctx, &functions) {
             groups.push(functions);
         }
     }
@@ -252,11 +247,7 @@ fn downgrades<'t, D: Dialect>(
     }
     let token: Vec<Node<'t>> = groups.iter().flatten().copied().collect();
     let side = optional::optional_challenge(ctx, &token);
-    facts.challenge_side = match side {
-        optional::Side::Required => Some(ChallengeSide::Required),
-        optional::Side::Optional(n) => Some(ChallengeSide::Optional(span(n))),
-        optional::Side::Absent => None,
-    };
+    facts.challenge_side = side.fact();
     if found.is_empty() {
         return visits;
     }

@@ -12,11 +12,11 @@
 
 use tree_sitter::Node;
 
-use super::super::{Ctx, Dialect, Entry, Key, View};
+use super::super::{span, Ctx, Dialect, Entry, Key, View};
 use super::challenge::{reads_challenge, request_like};
 use super::presence::absence;
 use crate::analysis::callbacks::within;
-use crate::facts::OptionalOn;
+use crate::facts::{ChallengeSide, OptionalOn};
 use crate::lang::Preorder;
 
 /// The names the authorization request's challenge goes by.
@@ -74,6 +74,17 @@ pub enum Side<'t> {
     Optional(Node<'t>),
     /// The file neither reads it from a request nor requires it.
     Absent,
+}
+
+impl Side<'_> {
+    /// What the side tells the token endpoints of other modules (`FileFacts::challenge_side`).
+    pub fn fact(self) -> Option<ChallengeSide> {
+        match self {
+            Side::Required => Some(ChallengeSide::Required),
+            Side::Optional(n) => Some(ChallengeSide::Optional(span(n))),
+            Side::Absent => None,
+        }
+    }
 }
 
 /// Where the file's authorization endpoint reads the challenge as optional, when nothing in the file
