@@ -83,17 +83,26 @@ pub fn join(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
         }
     }
     let mut joined = 0;
+    let mut places: HashMap<usize, Foreign> = HashMap::new();
     for i in pending {
         let Some(&(false, Some((at, span)))) =
             sides.get(&package_of(&modules[i].fs_path, &mut cache))
         else {
             continue;
         };
-        let Some(text) = modules[at].text_or_read(max_file_size) else {
-            continue;
+        // Located once per authorization module, however many token modules point at it.
+        let place = match places.get(&at) {
+            Some(p) => p.clone(),
+            None => {
+                let Some(text) = modules[at].text_or_read(max_file_size) else {
+                    continue;
+                };
+                let mut place = Foreign::here(span);
+                place.place(&modules[at].path, &text, &LineIndex::new(&text));
+                places.insert(at, place.clone());
+                place
+            }
         };
-        let mut place = Foreign::here(span);
-        place.place(&modules[at].path, &text, &LineIndex::new(&text));
         let Some(parts) = modules[i].parts.as_mut() else {
             continue;
         };
