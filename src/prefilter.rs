@@ -172,20 +172,8 @@ static ALL_WORDS: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
             words.push((w, LIBRARY));
         }
     }
-    // A word that contains a shorter one (`pkce-challenge` holds `pkce`) stands for the shorter one's
-    // groups too (the matcher reports every occurrence, so this only saves steps).
-    let groups: Vec<u16> = words
-        .iter()
-        .map(|(w, g)| {
-            words
-                .iter()
-                .filter(|(x, _)| x.len() < w.len() && w.contains(x))
-                .fold(*g, |acc, (_, h)| acc | h)
-        })
-        .collect();
-    for ((_, g), all) in words.iter_mut().zip(groups) {
-        *g = all;
-    }
+    // No fix-up for words that hold shorter ones (`pkce-challenge` holds `pkce`): the matcher reports
+    // overlapping occurrences, so the shorter word is found too.
     words
 });
 
