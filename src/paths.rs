@@ -135,6 +135,19 @@ pub fn sort_key(path: &Path) -> Vec<u8> {
         .collect()
 }
 
+/// The order of [`sort_key`]s, without making them.
+pub fn compare(a: &Path, b: &Path) -> std::cmp::Ordering {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let key = |b: &u8| if *b == b'/' { 0 } else { *b };
+        let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
+        a.iter().map(key).cmp(b.iter().map(key))
+    }
+    #[cfg(not(unix))]
+    sort_key(a).cmp(&sort_key(b))
+}
+
 /// `path` inside `dir` when `path` was made by joining onto `dir`, as the walker makes every entry of a root:
 /// a byte comparison, where `Path::strip_prefix` walks and compares the components of both (a twelfth of
 /// the default scan when a dozen roots were tried in turn for every file). None when the bytes differ;
@@ -165,7 +178,47 @@ pub fn segments(path: &Path) -> Option<impl Iterator<Item = &str>> {
     Some(text.split(|c| c == '/' || (std::path::MAIN_SEPARATOR == '\\' && c == '\\')))
 }
 
+/// Whether resolving `.` and `..` by spelling would leave `path` as it is (the components compare equal):
+/// it has no `..` segment and does not start with `.`. Text only; false where the path is not UTF-8 or
+/// the platform separates with `\\`, so the caller takes the path apart after all.
+pub fn is_lexical(path: &Path) -> bool {
+    let Some(mut segments) = segments(path).filter(|_| std::path::MAIN_SEPARATOR == '/') else {
+        return false;
+    };
+    let text = path.to_str().unwrap_or_default();
+    !(text == "." || text.starts_with("./") || segments.any(|s| s == ".."))
+}
+
+/// A path with `.` and `..` components resolved by spelling alone. A path with none (every path the
+/// walker makes under a clean root) is returned as it is, without taking it apart.
+pub fn lexical(path: PathBuf) -> PathBuf {
+    if is_lexical(&path) {
+        return path;
+    }
+    by_components(&path)
+}
+
+/// [`lexical`]'s work, component by component.
+fn by_components(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn display(path: &Path) -> String {
+    shown(path).into_owned()
+}
+
+/// [`display`], borrowing the path's own text when that is already the form shown.
+pub fn shown(path: &Path) -> Cow<'_, str> {
     // Already in the form the components would give (no repeated separator, no `.` inside or at the end,
     // no trailing separator): the text itself.
     if let Some(text) = path.to_str() {
@@ -175,7 +228,7 @@ pub fn display(path: &Path) -> String {
             && !text.ends_with('/')
             && !text.ends_with("/.")
         {
-            return text.to_string();
+            return Cow::Borrowed(text);
         }
     }
     let mut out = String::new();
@@ -188,7 +241,7 @@ pub fn display(path: &Path) -> String {
     if std::path::MAIN_SEPARATOR == '\\' {
         out = out.replace('\\', "/");
     }
-    out
+    Cow::Owned(out)
 }
 
 fn push_lossless(out: &mut String, part: &OsStr) {
@@ -284,6 +337,32 @@ mod tests {
         }
     }
 
+    /// `is_lexical` says yes only where resolving `.` and `..` by spelling gives an equal path.
+    #[cfg(unix)]
+    #[test]
+    fn is_lexical_only_where_spelling_changes_nothing() {
+        use std::path::Path;
+        for (path, lexical) in [
+            ("/abs/src/auth.ts", true),
+            ("src/auth.ts", true),
+            ("/abs//src/./auth.ts", true),
+            ("/abs/src/", true),
+            ("/abs/../src/auth.ts", false),
+            ("src/..", false),
+            ("./src/auth.ts", false),
+            (".", false),
+            ("/abs/..hidden/x.ts", true),
+        ] {
+            let p = Path::new(path);
+            assert_eq!(super::is_lexical(p), lexical, "{path}");
+            if lexical {
+                assert_eq!(super::by_components(p), p, "{path}");
+            } else {
+                assert_ne!(super::by_components(p), p, "{path}");
+            }
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn inside_compares_bytes_and_needs_a_separator() {
@@ -320,6 +399,10 @@ mod tests {
         paths.sort();
         by_key.sort_by_cached_key(|p| sort_key(p));
         assert_eq!(paths, by_key);
+        let mut compared = by_key.clone();
+        compared.reverse();
+        compared.sort_by(|a, b| compare(a, b));
+        assert_eq!(paths, compared);
     }
 
     #[test]

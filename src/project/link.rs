@@ -12,7 +12,7 @@ use super::Module;
 use crate::analysis::{self, Analysed};
 use crate::source::LineIndex;
 use crate::summary::{Env, Foreign, ModuleSummary, Value};
-use crate::{lang, prefilter};
+use crate::{lang, paths, prefilter};
 
 /// How many re-exports one lookup follows.
 const MAX_HOPS: usize = 8;
@@ -38,6 +38,8 @@ struct Linker<'m> {
     /// Module index by absolute path, and by canonical path once one was needed.
     by_path: HashMap<PathBuf, usize>,
     canonical: Option<HashMap<PathBuf, usize>>,
+    /// Each importing module's canonical path, found once however many names it imports.
+    importers: HashMap<usize, Option<PathBuf>>,
     max_file_size: u64,
     stats: Linked,
 }
@@ -62,13 +64,14 @@ pub fn link(
     let by_path = modules
         .iter()
         .enumerate()
-        .map(|(i, m)| (lexical(&cwd.join(&m.fs_path)), i))
+        .map(|(i, m)| (paths::lexical(cwd.join(&m.fs_path)), i))
         .collect();
     let mut linker = Linker {
         modules,
         resolver: Resolver::new(roots),
         by_path,
         canonical: None,
+        importers: HashMap::new(),
         max_file_size,
         stats: Linked::default(),
     };
@@ -365,10 +368,15 @@ impl Linker<'_> {
     }
 
     fn resolve(&mut self, from: usize, q: &str) -> Option<(usize, Vec<String>)> {
-        let importer = self.modules[from].fs_path.canonicalize().ok()?;
+        let modules = &self.modules;
+        let importer = self
+            .importers
+            .entry(from)
+            .or_insert_with(|| modules[from].fs_path.canonicalize().ok())
+            .as_deref()?;
         let found = self
             .resolver
-            .resolve(&importer, self.modules[from].lang.is_js_family(), q)?;
+            .resolve(importer, self.modules[from].lang.is_js_family(), q)?;
         let target = match self.by_path.get(&found.file) {
             Some(t) => *t,
             None => {
@@ -447,21 +455,6 @@ fn callers_root(file: &std::path::Path, js: bool) -> PathBuf {
     top
 }
 
-/// A path with `.` and `..` components resolved by spelling alone.
-fn lexical(path: &std::path::Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Parses and analyses a text with `env`.
 pub(crate) fn analyse(
     lang: lang::Lang,
@@ -501,26 +494,27 @@ fn analyse_with(
 /// Analyses again, in parallel, every module whose environment has answers; their facts replace the first
 /// ones (an answer only adds to what the file alone showed).
 fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64, threads: usize) -> usize {
+    // The few modules with answers, gathered first so that the pool shares them out one by one (split
+    // over every module, they fell to one thread).
+    let mut with_env: Vec<&mut Box<Module>> = modules.iter_mut().filter(|m| m.has_env()).collect();
+    let count = with_env.len();
     let mut work = move || {
-        modules
-            .par_iter_mut()
-            .filter(|m| m.has_env())
-            .map(|m| {
-                let Some(text) = m.text_or_read(max_file_size) else {
-                    return;
-                };
-                let lang = m.lang;
-                let parts = m.parts_mut();
-                if let Some(a) = analyse(lang, &text, &parts.env, false) {
-                    parts.facts = a.facts;
-                    m.parsed = true;
-                    m.text = Some(text);
-                }
-            })
-            .count()
+        with_env.par_iter_mut().with_max_len(1).for_each(|m| {
+            let Some(text) = m.text_or_read(max_file_size) else {
+                return;
+            };
+            let lang = m.lang;
+            let parts = m.parts_mut();
+            if let Some(a) = analyse(lang, &text, &parts.env, false) {
+                parts.facts = a.facts;
+                m.parsed = true;
+                m.text = Some(text);
+            }
+        })
     };
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
+    count
 }
