@@ -320,6 +320,15 @@ fn finish(module: Module, opts: &ScanOptions) -> FileResult {
     }
 }
 
+/// Runs `f` on the scan's pool (on the calling thread when there is none), so that its parallel
+/// iterators use the scan's thread count.
+fn in_pool<R: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
 /// Scans the given roots. Files found in directories are scanned on the walker's threads while the walk goes
 /// on; files named on the command line on a pool of the same size. Results are sorted by path afterwards, so
 /// the output does not depend on scheduling.
@@ -351,55 +360,47 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         .thread_name(|i| format!("skillaudit-{i}"))
         .build()
         .ok();
-    let in_pool = |f: &(dyn Fn() -> Vec<FileResult> + Sync)| match &pool {
-        Some(pool) => pool.install(f),
-        None => f(),
-    };
     // Explicit files first: a file reached twice keeps its first result, and an explicit file is scanned
     // even when it is test code.
-    let mut passes: Vec<Pass> = match &pool {
-        Some(pool) => pool.install(|| {
-            found
-                .candidates
-                .par_iter()
-                .map(|c| first_pass(c, opts))
-                .collect()
-        }),
-        None => found
+    let mut passes: Vec<Pass> = in_pool(&pool, || {
+        found
             .candidates
-            .iter()
+            .par_iter()
             .map(|c| first_pass(c, opts))
-            .collect(),
-    };
+            .collect()
+    });
     passes.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
     let mut results = Vec::new();
     let mut modules = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     for pass in passes {
         match pass {
             Pass::Done(r) => results.push(r),
-            Pass::Module(m) if seen.insert(m.path.clone()) => modules.push(m),
-            Pass::Module(_) => {}
+            Pass::Module(m) => modules.push(m),
         }
     }
-    // The project phase, on modules in path order so that it does not depend on scheduling.
-    modules.sort_by_cached_key(|m| crate::paths::sort_key(&m.path));
+    // The project phase, on modules in path order so that it does not depend on scheduling. The sort is
+    // stable, so of a file reached twice the first one stays.
+    in_pool(&pool, || {
+        modules.par_sort_by_cached_key(|m| crate::paths::sort_key(&m.path))
+    });
+    modules.dedup_by(|later, first| later.path.as_os_str() == first.path.as_os_str());
     let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
     project::flows::join(&mut modules, opts.max_file_size);
-    let modules = Mutex::new(modules);
-    results.extend(in_pool(&|| {
-        std::mem::take(&mut *modules.lock().unwrap_or_else(|e| e.into_inner()))
+    results.extend(in_pool(&pool, || {
+        modules
             .into_par_iter()
             .map(|m| finish(*m, opts))
-            .collect()
+            .collect::<Vec<_>>()
     }));
-    let mut report = Report::build(
-        results,
-        walk_skipped,
-        walk_errors,
-        opts.thresholds,
-        start.elapsed(),
-    );
+    let mut report = in_pool(&pool, || {
+        Report::build(
+            results,
+            walk_skipped,
+            walk_errors,
+            opts.thresholds,
+            start.elapsed(),
+        )
+    });
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
     report.linked = linked;

@@ -10,6 +10,7 @@ use crate::facts::Span;
 use crate::finding::{Confidence, Severity};
 use crate::paths::Base;
 use crate::source::{LineIndex, SkipReason};
+use rayon::slice::ParallelSliceMut;
 
 mod locate;
 
@@ -204,6 +205,31 @@ pub struct FileResult {
 }
 
 /// The report's order: by file and line; on one line the most severe first.
+/// Skips in path order, then by kind: `files` is in that order already (one per path), `walk` is sorted
+/// and merged in.
+fn merge_skips(files: Vec<Skipped>, mut walk: Vec<Skipped>) -> Vec<Skipped> {
+    let cmp = |a: &Skipped, b: &Skipped| {
+        crate::paths::compare(&a.path, &b.path).then_with(|| a.reason.code().cmp(b.reason.code()))
+    };
+    if walk.is_empty() {
+        return files;
+    }
+    walk.sort_by(cmp);
+    let mut out = Vec::with_capacity(files.len() + walk.len());
+    let (mut files, mut walk) = (files.into_iter().peekable(), walk.into_iter().peekable());
+    while let (Some(f), Some(w)) = (files.peek(), walk.peek()) {
+        let next = if cmp(f, w).is_le() {
+            files.next()
+        } else {
+            walk.next()
+        };
+        out.extend(next);
+    }
+    out.extend(files);
+    out.extend(walk);
+    out
+}
+
 fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     (
         &a.path,
@@ -314,7 +340,8 @@ impl Verdict {
 }
 
 impl Report {
-    /// Merges per-file results (in any order) and walk issues into a report.
+    /// Merges per-file results (in any order) and walk issues into a report, in path order (of a file
+    /// reached twice the first result given is kept). Sorts on the current rayon pool.
     pub fn build(
         mut files: Vec<FileResult>,
         walk_skipped: Vec<Skipped>,
@@ -324,12 +351,13 @@ impl Report {
     ) -> Report {
         // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
         // result given is the one kept.
-        files.sort_by_cached_key(|f| crate::paths::sort_key(&f.path));
+        files.par_sort_by_cached_key(|f| crate::paths::sort_key(&f.path));
         // Reported paths are normal already: the bytes compare, without parsing components.
         files.dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
         let mut counts = Counts::default();
         let mut findings = Vec::new();
-        let mut skipped = walk_skipped;
+        // The files' skips come in path order; the walk's few are merged in.
+        let mut skipped = Vec::new();
         let mut errors = walk_errors;
         let mut notices = Vec::new();
         let mut suppressed = Vec::new();
@@ -384,7 +412,7 @@ impl Report {
             .iter()
             .filter(|n| n.kind == NoticeKind::UnusedSuppression)
             .count();
-        skipped.sort_by_cached_key(|s| (crate::paths::sort_key(&s.path), s.reason.code()));
+        let skipped = merge_skips(skipped, walk_skipped);
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         counts.files_skipped = skipped.len();
         counts.files_errored = errors.len();
