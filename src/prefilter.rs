@@ -13,8 +13,9 @@
 //!   (`analysis::method`), so those words stand for it: `plain` alone is in one JavaScript file in twenty
 //!   (`text/plain`, plain objects) and would send them all to the parser. A file whose only PKCE word is
 //!   `verifier` (a signature, schema or OAuth 1.0a verifier; no challenge, no code verifier) can hold a plain
-//!   method only where it says `plain` in some case (a literal, `PLAIN`, `Method.Plain`): without it the
-//!   file is not parsed for the method;
+//!   method only where it quotes `"plain"` or names a constant for it (`PLAIN`, `Method.Plain`): without
+//!   one the file is not parsed for the method. Prose (`a plain object`, `plaintext`) and `"text/plain"`
+//!   do not count: they sent the largest SDK and runtime sources to the parser;
 //! - weak-verifier-entropy and pkce-session-leak: a verifier is a name containing `verifier`, the value sent as
 //!   `code_verifier`, or the value hashed into a `code_challenge`, and only files that mention a challenge, a
 //!   code verifier or PKCE are analysed.
@@ -142,7 +143,10 @@ const WORDS: &[(&str, u16)] = &[
     ("authorizationCode", AUTHORIZE),
     ("AuthorizationCode", AUTHORIZE),
     (crate::suppress::MARKER, SUPPRESSION),
-    ("plain", PLAIN),
+    // A method value is a quoted `plain` (prose and `"text/plain"` are not) or a constant named for it.
+    ("\"plain\"", PLAIN),
+    ("'plain'", PLAIN),
+    ("`plain`", PLAIN),
     ("Plain", PLAIN),
     ("PLAIN", PLAIN),
 ];
@@ -280,6 +284,21 @@ mod tests {
         assert!(m.pkce && !m.code_verifier && m.needs_parse());
         assert!(!mentions("class SignatureVerifier { check(t) {} }").needs_parse());
         assert!(!mentions("res.type('text/plain')").needs_parse());
+        // Beside a verifier, `plain` counts quoted or as a constant's name, not in prose.
+        for text in ["m = 'plain'", "m = \"plain\"", "m = `plain`", "allowPlain"] {
+            assert!(mentions(&format!("verifier; {text}")).pkce, "{text}");
+        }
+        for text in [
+            "// a plain object",
+            "# plaintext",
+            "'text/plain'",
+            "plain_text = 1",
+        ] {
+            assert!(
+                !mentions(&format!("verifier; {text}")).needs_parse(),
+                "{text}"
+            );
+        }
         let m = mentions("const PKCE_TTL = 1; client.authorizeURL({})");
         assert!(m.pkce && m.code_verifier && m.request && !m.response_type);
         assert!(mentions("client.buildAuthorizationUrl(config, params)").request);
