@@ -44,6 +44,9 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
     /// Strips parentheses, `await` and type assertions.
     pub fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
         for _ in 0..MAX_DEPTH {
+            if !self.d.wraps(node) {
+                break;
+            }
             match self.view(node) {
                 View::Wrapped(inner) => node = inner,
                 _ => break,

@@ -257,31 +257,43 @@ mod tests {
     }
 
     #[test]
-    fn classes_agree_with_views_on_every_fixture_node() {
+    fn classes_and_wrappers_agree_with_views_on_every_fixture_node() {
         let mut paths = Vec::new();
         files(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
             &mut paths,
         );
         assert!(paths.len() > 20);
-        let mut checked = 0;
+        let (mut checked, mut wrapped) = (0, 0);
         for path in paths {
             let lang = Lang::from_path(&path).unwrap();
             let src = std::fs::read_to_string(&path).unwrap();
             let tree = crate::lang::parse(lang, &src).unwrap();
             let _kinds = crate::lang::kinds_for(lang);
             for node in Preorder::new(tree.root_node()).filter(|n| n.is_named()) {
-                let (fast, slow) = if lang.is_js_family() {
+                let (fast, slow, wraps, view) = if lang.is_js_family() {
                     let d = js::Js { lang };
-                    (d.class(node, &src), d.view(node, &src).class())
+                    let view = d.view(node, &src);
+                    (d.class(node, &src), view.class(), d.wraps(node), view)
                 } else {
-                    (py::Py.class(node, &src), py::Py.view(node, &src).class())
+                    let view = py::Py.view(node, &src);
+                    (
+                        py::Py.class(node, &src),
+                        view.class(),
+                        py::Py.wraps(node),
+                        view,
+                    )
                 };
                 assert_eq!(fast, slow, "{}: {}", path.display(), node.kind());
+                if matches!(view, crate::syntax::View::Wrapped(_)) {
+                    assert!(wraps, "{}: {}", path.display(), node.kind());
+                    wrapped += 1;
+                }
                 checked += 1;
             }
         }
         assert!(checked > 10_000, "{checked}");
+        assert!(wrapped > 100, "{wrapped}");
     }
 }
 

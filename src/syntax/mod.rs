@@ -240,6 +240,10 @@ pub trait Dialect {
     fn class<'t>(&self, node: Node<'t>, src: &'t str) -> Class<'t> {
         self.view(node, src).class()
     }
+    /// Whether the node's view may be `View::Wrapped` (parentheses, `await`, type assertions), decided from
+    /// its kind alone: `Ctx::unwrap` runs on most nodes the analyses look at, and building a view to learn
+    /// that a node wraps nothing was a twentieth of their work.
+    fn wraps(&self, node: Node) -> bool;
     /// Whether the node opens a scope for variables (a function, a lambda, the module).
     fn is_scope(&self, node: Node) -> bool;
     /// Whether a scope node is a function whose local variables are per call (not the module, not a class body).

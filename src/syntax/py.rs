@@ -213,6 +213,10 @@ impl Dialect for Py {
         }
     }
 
+    fn wraps(&self, node: Node) -> bool {
+        matches!(node.k(), "parenthesized_expression" | "await")
+    }
+
     fn is_scope(&self, node: Node) -> bool {
         matches!(
             node.k(),

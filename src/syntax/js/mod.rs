@@ -211,6 +211,18 @@ impl Dialect for Js {
         }
     }
 
+    fn wraps(&self, node: Node) -> bool {
+        matches!(
+            node.k(),
+            "parenthesized_expression"
+                | "await_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "type_assertion"
+        )
+    }
+
     fn is_scope(&self, node: Node) -> bool {
         node.k() == "program" || self.is_function(node)
     }
