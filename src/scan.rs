@@ -188,9 +188,9 @@ enum Pass {
 }
 
 /// A file that the first pass finishes with (skipped, or it could not be read or parsed).
-fn finished(candidate: &Candidate, outcome: Outcome) -> Pass {
+fn finished(path: PathBuf, outcome: Outcome) -> Pass {
     Pass::Done(FileResult {
-        path: candidate.path.clone(),
+        path,
         outcome,
         source: None,
         notices: Vec::new(),
@@ -198,11 +198,11 @@ fn finished(candidate: &Candidate, outcome: Outcome) -> Pass {
 }
 
 /// The first pass over one candidate file: read, prefilter, parse, analyse and summarise. Never panics on
-/// bad input: every outcome is a `FileResult` or a `Module`.
-fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
-    let done = |outcome| finished(candidate, outcome);
+/// bad input: every outcome is a `FileResult` or a `Module`. Takes the candidate by value: its paths move
+/// into the result (a default scan skips tens of thousands of test files, each once copied).
+fn first_pass(candidate: Candidate, opts: &ScanOptions) -> Pass {
     if !opts.include_tests && candidate.test_code {
-        return done(Outcome::Skipped(SkipReason::TestCode));
+        return finished(candidate.path, Outcome::Skipped(SkipReason::TestCode));
     }
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -210,8 +210,11 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
     BUFFER.with_borrow_mut(|buf| {
         let pass = match source::load_into(&candidate.fs_path, opts.max_file_size, buf) {
             Ok(Ok(text)) => analyse_text(candidate, opts, text),
-            Ok(Err(reason)) => done(Outcome::Skipped(reason)),
-            Err(e) => done(Outcome::Error(format!("cannot read the file: {e}"))),
+            Ok(Err(reason)) => finished(candidate.path, Outcome::Skipped(reason)),
+            Err(e) => finished(
+                candidate.path,
+                Outcome::Error(format!("cannot read the file: {e}")),
+            ),
         };
         // A buffer grown by one large file is not kept for the rest of the scan.
         if buf.capacity() > 256 * 1024 {
@@ -222,17 +225,22 @@ fn first_pass(candidate: &Candidate, opts: &ScanOptions) -> Pass {
 }
 
 /// The first pass over a file's text.
-fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
-    let path = &candidate.path;
-    let done = |outcome| finished(candidate, outcome);
+fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str) -> Pass {
+    let Candidate {
+        path,
+        fs_path,
+        lang,
+        ..
+    } = candidate;
     let mut module = Module {
-        path: path.clone(),
-        fs_path: candidate.fs_path.clone(),
-        lang: candidate.lang,
+        path,
+        fs_path,
+        lang,
         text: None,
         parsed: false,
         parts: None,
     };
+    let path = &module.path;
     // A declaration file is read (its reading errors count) but holds no code a rule could judge, with
     // the prefilter or without.
     if Lang::is_declaration(path) {
@@ -242,7 +250,7 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
     if opts.prefilter && !mentions.needs_parse() {
         return Pass::Module(Box::new(module));
     }
-    match parse_and_analyze(candidate.lang, text, mentions) {
+    match parse_and_analyze(lang, text, mentions) {
         Ok(mut analysed) => {
             let index = LineIndex::new(text);
             analysed.summary.place(path, text, &index);
@@ -263,8 +271,8 @@ fn analyse_text(candidate: &Candidate, opts: &ScanOptions, text: &str) -> Pass {
             module.text = keep.then(|| Arc::from(text));
             Pass::Module(Box::new(module))
         }
-        Err(NotAnalysed::Skipped(reason)) => done(Outcome::Skipped(reason)),
-        Err(NotAnalysed::Failed(message)) => done(Outcome::Error(message)),
+        Err(NotAnalysed::Skipped(reason)) => finished(module.path, Outcome::Skipped(reason)),
+        Err(NotAnalysed::Failed(message)) => finished(module.path, Outcome::Error(message)),
     }
 }
 
@@ -337,7 +345,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     let start = Instant::now();
     let walked = Mutex::new(Vec::new());
     let found = discover::walk(roots, &opts.discover, &|c| {
-        let pass = first_pass(&c, opts);
+        let pass = first_pass(c, opts);
         walked.lock().unwrap_or_else(|e| e.into_inner()).push(pass);
     })?;
     let mut walk_skipped = Vec::new();
@@ -365,7 +373,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     let mut passes: Vec<Pass> = in_pool(&pool, || {
         found
             .candidates
-            .par_iter()
+            .into_par_iter()
             .map(|c| first_pass(c, opts))
             .collect()
     });
