@@ -378,37 +378,45 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
             .collect()
     });
     passes.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let mut results = Vec::new();
+    let mut done = Vec::new();
     let mut modules = Vec::new();
     for pass in passes {
         match pass {
-            Pass::Done(r) => results.push(r),
+            Pass::Done(r) => done.push(r),
             Pass::Module(m) => modules.push(m),
         }
     }
+    let by_path = |r: &FileResult| crate::paths::sort_key(&r.path);
     // The project phase, on modules in path order so that it does not depend on scheduling. The sort is
     // stable, so of a file reached twice the first one stays.
     in_pool(&pool, || {
         modules.par_sort_by_cached_key(|m| crate::paths::sort_key(&m.path))
     });
     modules.dedup_by(|later, first| later.path.as_os_str() == first.path.as_os_str());
-    let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
-    project::flows::join(&mut modules, opts.max_file_size);
-    results.extend(in_pool(&pool, || {
-        modules
-            .into_par_iter()
-            .map(|m| finish(*m, opts))
-            .collect::<Vec<_>>()
-    }));
-    let mut report = in_pool(&pool, || {
-        Report::build(
-            results,
-            walk_skipped,
-            walk_errors,
-            opts.thresholds,
-            start.elapsed(),
+    // The files finished in the first pass (tens of thousands of skipped tests) are put in order while the
+    // project phase runs, which is mostly one thread's work; the modules come out of it in order.
+    let (done, (linked, analysed)) = in_pool(&pool, || {
+        rayon::join(
+            move || {
+                done.par_sort_by_cached_key(by_path);
+                done
+            },
+            || {
+                let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
+                project::flows::join(&mut modules, opts.max_file_size);
+                let analysed: Vec<FileResult> =
+                    modules.into_par_iter().map(|m| finish(*m, opts)).collect();
+                (linked, analysed)
+            },
         )
     });
+    let mut report = Report::build(
+        report::merge_by_path(done, analysed),
+        walk_skipped,
+        walk_errors,
+        opts.thresholds,
+        start.elapsed(),
+    );
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
     report.linked = linked;

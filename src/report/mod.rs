@@ -10,7 +10,6 @@ use crate::facts::Span;
 use crate::finding::{Confidence, Severity};
 use crate::paths::Base;
 use crate::source::{LineIndex, SkipReason};
-use rayon::slice::ParallelSliceMut;
 
 mod locate;
 
@@ -211,22 +210,34 @@ fn merge_skips(files: Vec<Skipped>, mut walk: Vec<Skipped>) -> Vec<Skipped> {
     let cmp = |a: &Skipped, b: &Skipped| {
         crate::paths::compare(&a.path, &b.path).then_with(|| a.reason.code().cmp(b.reason.code()))
     };
-    if walk.is_empty() {
-        return files;
-    }
     walk.sort_by(cmp);
-    let mut out = Vec::with_capacity(files.len() + walk.len());
-    let (mut files, mut walk) = (files.into_iter().peekable(), walk.into_iter().peekable());
-    while let (Some(f), Some(w)) = (files.peek(), walk.peek()) {
-        let next = if cmp(f, w).is_le() {
-            files.next()
+    merge(files, walk, |a, b| cmp(a, b).is_le())
+}
+
+/// Two lists of results in path order as one, in path order; of equal paths, `first`'s come first.
+pub fn merge_by_path(first: Vec<FileResult>, second: Vec<FileResult>) -> Vec<FileResult> {
+    merge(first, second, |a, b| {
+        crate::paths::compare(&a.path, &b.path).is_le()
+    })
+}
+
+/// Merges two sorted lists; `take_first(a, b)`: whether `a` (from `first`) goes before `b`.
+fn merge<T>(first: Vec<T>, second: Vec<T>, take_first: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    if second.is_empty() {
+        return first;
+    }
+    let mut out = Vec::with_capacity(first.len() + second.len());
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    while let (Some(a), Some(b)) = (first.peek(), second.peek()) {
+        let next = if take_first(a, b) {
+            first.next()
         } else {
-            walk.next()
+            second.next()
         };
         out.extend(next);
     }
-    out.extend(files);
-    out.extend(walk);
+    out.extend(first);
+    out.extend(second);
     out
 }
 
@@ -340,8 +351,8 @@ impl Verdict {
 }
 
 impl Report {
-    /// Merges per-file results (in any order) and walk issues into a report, in path order (of a file
-    /// reached twice the first result given is kept). Sorts on the current rayon pool.
+    /// Merges per-file results and walk issues into a report. `files` are in path order
+    /// ([`crate::paths::sort_key`]), a file reached twice with the result to keep first.
     pub fn build(
         mut files: Vec<FileResult>,
         walk_skipped: Vec<Skipped>,
@@ -349,9 +360,9 @@ impl Report {
         thresholds: Thresholds,
         elapsed: Duration,
     ) -> Report {
-        // Stable: of a file reached twice (named twice, or named and inside a scanned directory), the first
-        // result given is the one kept.
-        files.par_sort_by_cached_key(|f| crate::paths::sort_key(&f.path));
+        debug_assert!(files
+            .windows(2)
+            .all(|w| crate::paths::compare(&w[0].path, &w[1].path).is_le()));
         // Reported paths are normal already: the bytes compare, without parsing components.
         files.dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
         let mut counts = Counts::default();
