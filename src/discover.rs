@@ -2,7 +2,6 @@
 //! `.git/info/exclude`, skips hidden directories, `node_modules`, virtualenvs and `site-packages`, and returns
 //! the candidates sorted, so that what follows does not depend on thread scheduling.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -52,22 +51,32 @@ const TEST_DIRS: &[&str] = &[
 /// `/home/ci/test/`) never make a file test code.
 pub fn is_test_path(inside: &Path) -> bool {
     // The text's segments (the common case, and without `Path::components`' parsing), or the components of
-    // a path that is not UTF-8.
-    let (dirs, file): (Vec<&str>, &str) = match paths::segments(inside) {
+    // a path that is not UTF-8. The walk asks this of every file, so nothing is collected.
+    let file = match paths::segments(inside) {
         Some(segments) => {
-            let mut parts: Vec<&str> = segments.filter(|s| !s.is_empty()).collect();
-            let file = parts.pop().unwrap_or("");
-            (parts, file)
+            let mut file = "";
+            for segment in segments.filter(|s| !s.is_empty()) {
+                if TEST_DIRS.contains(&file) {
+                    return true;
+                }
+                file = segment;
+            }
+            file
         }
         None => {
-            let mut parts: Vec<&OsStr> = inside.iter().collect();
-            let file = parts.pop().and_then(OsStr::to_str).unwrap_or("");
-            (parts.iter().filter_map(|p| p.to_str()).collect(), file)
+            let mut parts = inside.iter().peekable();
+            let mut file = "";
+            while let Some(part) = parts.next() {
+                let text = part.to_str();
+                if parts.peek().is_none() {
+                    file = text.unwrap_or("");
+                } else if text.is_some_and(|t| TEST_DIRS.contains(&t)) {
+                    return true;
+                }
+            }
+            file
         }
     };
-    if dirs.iter().any(|p| TEST_DIRS.contains(p)) {
-        return true;
-    }
     let stem = file.split('.').next().unwrap_or("");
     file.contains(".test.")
         || file.contains(".spec.")
@@ -135,8 +144,19 @@ mod tests {
             "src/latest/auth.js",
             "contest.py",
             "attestation.ts",
+            "a/tests",
+            "spec",
         ] {
             assert!(!is_test_path(Path::new(p)), "{p}");
+        }
+        assert!(is_test_path(Path::new("tests/unit/deep/x.ts")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let path = |b: &'static [u8]| Path::new(std::ffi::OsStr::from_bytes(b));
+            assert!(is_test_path(path(b"tests/\xff.py")));
+            assert!(is_test_path(path(b"\xff/test_auth.py")));
+            assert!(!is_test_path(path(b"\xff/src/auth.ts")));
         }
     }
 }
@@ -344,7 +364,7 @@ pub fn walk(
                         .find_map(|(dir, rel)| Some((rel, path.strip_prefix(dir).ok()?)))
                 });
             if let Some((rel, inside)) = found {
-                return (rel.join(inside), inside.to_path_buf());
+                return (paths::join(rel, inside), inside.to_path_buf());
             }
             (base.relative(path), path.to_path_buf())
         }

@@ -40,8 +40,25 @@ impl Lang {
 
     /// The language of a path, by its extension (case-sensitive, as ripgrep's type table is).
     pub fn from_path(path: &Path) -> Option<Lang> {
-        let ext = path.extension()?.to_str()?;
-        EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, l)| *l)
+        let of = |ext: &[u8]| {
+            EXTENSIONS
+                .iter()
+                .find(|(e, _)| e.as_bytes() == ext)
+                .map(|(_, l)| *l)
+        };
+        // The walk asks this of every file it meets: the bytes after the name's last dot, where the name
+        // is a plain one (`Path::extension` takes the path apart into components first).
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = path.as_os_str().as_bytes();
+            let name = bytes.rsplit(|b| *b == b'/').next().unwrap_or(bytes);
+            if !name.is_empty() && name != b"." && name != b".." {
+                let dot = name.iter().rposition(|b| *b == b'.')?;
+                return if dot == 0 { None } else { of(&name[dot + 1..]) };
+            }
+        }
+        of(path.extension()?.to_str()?.as_bytes())
     }
 
     /// Whether a path is a TypeScript declaration file (`x.d.ts`, `x.d.mts`, `x.d.cts`): ambient types
@@ -295,5 +312,44 @@ pub fn outline(tree: &Tree, text: &str) -> String {
             }
             depth -= 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lang, EXTENSIONS};
+    use std::path::Path;
+
+    /// The byte-level reading of the extension gives `Path::extension`'s answer.
+    #[test]
+    fn from_path_reads_the_extension_as_path_does() {
+        let by_components = |p: &Path| {
+            let ext = p.extension()?.to_str()?;
+            EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|(_, l)| *l)
+        };
+        for p in [
+            "a/b.ts",
+            "x.d.ts",
+            ".ts",
+            "a/.py",
+            "a.b/c",
+            "a/b.",
+            "dir/",
+            "a.ts/",
+            "a/..",
+            "a/.",
+            "noext",
+            "archive.tar.py",
+            "a/.hidden.tsx",
+            "/abs/m.mjs",
+            "",
+            ".",
+            "..",
+            "a.TS",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(Lang::from_path(p), by_components(p), "{p:?}");
+        }
+        assert_eq!(Lang::from_path(Path::new("src/x.py")), Some(Lang::Python));
     }
 }
