@@ -420,5 +420,6 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
     report.linked = linked;
+    report.threads = threads;
     Ok(report)
 }

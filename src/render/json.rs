@@ -157,9 +157,92 @@ fn finding(f: &crate::report::Finding) -> Finding<'_> {
     }
 }
 
+/// The JSON report. A default scan lists tens of thousands of skipped test files, most of the text: they
+/// are rendered in chunks on the scan's threads and put in place of an empty list (see [`splice`]).
 pub fn render(report: &Report) -> String {
+    let entries = skipped(report);
+    if entries.len() < 2 * CHUNK || report.threads < 2 {
+        return whole(output(report, entries));
+    }
+    let text = whole(output(report, Vec::new()));
+    let work = || -> Vec<String> {
+        use rayon::prelude::*;
+        entries.par_chunks(CHUNK).map(chunk).collect()
+    };
+    let chunks = match rayon::ThreadPoolBuilder::new()
+        .num_threads(report.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    splice(&text, &chunks).unwrap_or_else(|| whole(output(report, entries)))
+}
+
+/// Skipped files per chunk rendered in parallel.
+const CHUNK: usize = 4096;
+
+fn whole(output: Output) -> String {
+    let mut s = serde_json::to_string_pretty(&output).expect("output structs serialise");
+    s.push('\n');
+    s
+}
+
+/// A chunk of the skipped list as the entries of the top-level object's array: pretty-printed on their
+/// own, without the brackets, each line indented one level more. Rendered JSON has no line break inside a
+/// string (they are escaped), so every line break is the printer's.
+fn chunk(entries: &[FileIssue]) -> String {
+    let alone = serde_json::to_string_pretty(entries).expect("output structs serialise");
+    let inner = alone
+        .strip_prefix("[\n")
+        .and_then(|t| t.strip_suffix("\n]"))
+        .unwrap_or_default();
+    let mut out = String::with_capacity(inner.len() + inner.len() / 16);
+    for (i, line) in inner.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("  ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// Puts the rendered chunks where the report rendered without them has its empty `skipped` list (a
+/// top-level key, so at the start of a line with one level of indentation). None if it is not there.
+fn splice(text: &str, chunks: &[String]) -> Option<String> {
+    const EMPTY: &str = "\n  \"skipped\": [],\n";
+    let at = text.find(EMPTY)?;
+    let size = chunks.iter().map(|c| c.len() + 2).sum::<usize>();
+    let mut list = String::with_capacity(text.len() + size + 32);
+    list.push_str(&text[..at]);
+    list.push_str("\n  \"skipped\": [\n");
+    for (i, c) in chunks.iter().enumerate() {
+        if i > 0 {
+            list.push_str(",\n");
+        }
+        list.push_str(c);
+    }
+    list.push_str("\n  ],\n");
+    list.push_str(&text[at + EMPTY.len()..]);
+    Some(list)
+}
+
+fn skipped(report: &Report) -> Vec<FileIssue<'_>> {
+    report
+        .skipped
+        .iter()
+        .map(|s| FileIssue {
+            path: paths::shown(&s.path),
+            kind: s.reason.code(),
+            reason: Reason::Skip(&s.reason),
+        })
+        .collect()
+}
+
+fn output<'a>(report: &'a Report, skipped: Vec<FileIssue<'a>>) -> Output<'a> {
     let c = &report.counts;
-    let output = Output {
+    Output {
         version: VERSION,
         tool: Tool {
             name: "skillaudit",
@@ -178,15 +261,7 @@ pub fn render(report: &Report) -> String {
                 message: &n.message,
             })
             .collect(),
-        skipped: report
-            .skipped
-            .iter()
-            .map(|s| FileIssue {
-                path: paths::shown(&s.path),
-                kind: s.reason.code(),
-                reason: Reason::Skip(&s.reason),
-            })
-            .collect(),
+        skipped,
         errors: report
             .errors
             .iter()
@@ -215,8 +290,55 @@ pub fn render(report: &Report) -> String {
             exit_code: report.verdict().exit_code(),
             project: report.linked,
         },
-    };
-    let mut s = serde_json::to_string_pretty(&output).expect("output structs serialise");
-    s.push('\n');
-    s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use crate::report::{FileResult, Outcome, Report, Skipped, Thresholds};
+    use crate::source::SkipReason;
+
+    /// Rendering the skipped list in chunks on several threads gives the text of rendering it whole, with
+    /// paths that need escaping and a number of entries that is no multiple of the chunk.
+    #[test]
+    fn chunked_rendering_is_the_whole_rendering() {
+        let odd = [
+            "src/\"quoted\".ts",
+            "src/back\\slash.py",
+            "src/tab\there.js",
+            "src/ünï.ts",
+        ];
+        let files: Vec<FileResult> = (0..3 * super::CHUNK + 17)
+            .map(|i| FileResult {
+                path: PathBuf::from(format!("tests/{i:06}/{}", odd[i % odd.len()])),
+                outcome: Outcome::Skipped(if i % 5 == 0 {
+                    SkipReason::Binary
+                } else {
+                    SkipReason::TestCode
+                }),
+                source: None,
+                notices: Vec::new(),
+            })
+            .collect();
+        let walk = vec![Skipped {
+            path: PathBuf::from("link.ts"),
+            reason: SkipReason::Symlink,
+        }];
+        let mut report = Report::build(
+            files,
+            walk,
+            Vec::new(),
+            Thresholds::default(),
+            Duration::ZERO,
+        );
+        report.threads = 3;
+        let whole = super::whole(super::output(&report, super::skipped(&report)));
+        assert!(whole.matches("\"path\"").count() > 3 * super::CHUNK);
+        assert_eq!(super::render(&report), whole);
+        report.threads = 1;
+        assert_eq!(super::render(&report), whole);
+    }
 }

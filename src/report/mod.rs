@@ -324,6 +324,8 @@ pub struct Report {
     pub rules_run: Vec<&'static str>,
     /// What the project phase did.
     pub linked: crate::project::Linked,
+    /// The threads the scan used (rendering may use as many).
+    pub threads: usize,
 }
 
 /// How a scan ends, for the exit code.
@@ -431,6 +433,7 @@ impl Report {
             scanned,
             rules_run: Vec::new(),
             linked: Default::default(),
+            threads: 1,
             findings,
             suppressed,
             skipped,
