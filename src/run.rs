@@ -17,8 +17,17 @@ pub const FATAL: u8 = 2;
 
 /// Writes to stdout; a closed pipe (`skillaudit ... | head`) is not an error.
 pub fn print(text: &str) -> Result<(), std::io::Error> {
+    print_parts(&[text])
+}
+
+/// Writes the pieces of a text to standard output in turn (a closed pipe is no error).
+fn print_parts(parts: &[impl AsRef<str>]) -> Result<(), std::io::Error> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    let written = parts
+        .iter()
+        .try_for_each(|p| out.write_all(p.as_ref().as_bytes()))
+        .and_then(|_| out.flush());
+    match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -100,8 +109,10 @@ fn style(to_terminal: bool, color: Color) -> Style {
     }
 }
 
-fn write_file(path: &Path, text: &str, what: &str) -> Result<(), u8> {
-    std::fs::write(path, text).map_err(|e| {
+fn write_file(path: &Path, parts: &[String], what: &str) -> Result<(), u8> {
+    let written = std::fs::File::create(path)
+        .and_then(|mut file| parts.iter().try_for_each(|p| file.write_all(p.as_bytes())));
+    written.map_err(|e| {
         eprintln!(
             "error: cannot write {what} to {}: {e}; choose a writable path",
             paths::terminal(path)
@@ -172,7 +183,7 @@ pub fn scan(args: ScanArgs) -> u8 {
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = style(to_terminal, args.color);
-    let rendered = render::render_with(&report, args.format, style, args.show_suppressed);
+    let rendered = render::render_parts(&report, args.format, style, args.show_suppressed);
     match &args.output {
         Some(path) => {
             if let Err(code) = write_file(path, &rendered, "the report (--output)") {
@@ -180,14 +191,14 @@ pub fn scan(args: ScanArgs) -> u8 {
             }
         }
         None => {
-            if let Err(e) = print(&rendered) {
+            if let Err(e) = print_parts(&rendered) {
                 eprintln!("error: cannot write the report: {e}");
                 return FATAL;
             }
         }
     }
     for (format, path) in &args.report {
-        let text = render::render_with(&report, *format, Style::default(), args.show_suppressed);
+        let text = render::render_parts(&report, *format, Style::default(), args.show_suppressed);
         if let Err(code) = write_file(
             path,
             &text,

@@ -157,17 +157,35 @@ fn finding(f: &crate::report::Finding) -> Finding<'_> {
     }
 }
 
-/// The JSON report. A default scan lists tens of thousands of skipped test files, most of the text: they
-/// are rendered in chunks on the scan's threads and put in place of an empty list (see [`splice`]).
+/// The JSON report.
 pub fn render(report: &Report) -> String {
-    let entries = skipped(report);
-    if entries.len() < 2 * CHUNK || report.threads < 2 {
-        return whole(output(report, entries));
+    render_parts(report).concat()
+}
+
+/// The JSON report in pieces to be written one after another. A default scan lists tens of thousands of
+/// skipped test files, most of the text: they are rendered in chunks on the scan's threads and go where
+/// the report rendered without them has its empty list, and writing the pieces in turn saves copying
+/// them into one string of several megabytes.
+pub fn render_parts(report: &Report) -> Vec<String> {
+    let serial = || vec![whole(output(report, skipped(&report.skipped)))];
+    if report.skipped.len() < 2 * CHUNK || report.threads < 2 {
+        return serial();
     }
     let text = whole(output(report, Vec::new()));
+    // A top-level key, so at the start of a line with one level of indentation.
+    const EMPTY: &str = "\n  \"skipped\": [],\n";
+    let Some(at) = text.find(EMPTY) else {
+        return serial();
+    };
+    let last = report.skipped.len().div_ceil(CHUNK) - 1;
     let work = || -> Vec<String> {
         use rayon::prelude::*;
-        entries.par_chunks(CHUNK).map(chunk).collect()
+        report
+            .skipped
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(i, c)| chunk(&skipped(c), i < last))
+            .collect()
     };
     let chunks = match rayon::ThreadPoolBuilder::new()
         .num_threads(report.threads)
@@ -176,7 +194,11 @@ pub fn render(report: &Report) -> String {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
-    splice(&text, &chunks).unwrap_or_else(|| whole(output(report, entries)))
+    let mut parts = Vec::with_capacity(chunks.len() + 2);
+    parts.push(format!("{}\n  \"skipped\": [\n", &text[..at]));
+    parts.extend(chunks);
+    parts.push(format!("\n  ],\n{}", &text[at + EMPTY.len()..]));
+    parts
 }
 
 /// Skipped files per chunk rendered in parallel.
@@ -188,10 +210,11 @@ fn whole(output: Output) -> String {
     s
 }
 
-/// A chunk of the skipped list as the entries of the top-level object's array: pretty-printed on their
-/// own, without the brackets, each line indented one level more. Rendered JSON has no line break inside a
-/// string (they are escaped), so every line break is the printer's.
-fn chunk(entries: &[FileIssue]) -> String {
+/// A chunk of the skipped list as entries of the top-level object's array: pretty-printed on their own,
+/// without the brackets, each line indented one level more, and a comma after the last entry when more
+/// follow. Rendered JSON has no line break inside a string (they are escaped), so every line break is
+/// the printer's.
+fn chunk(entries: &[FileIssue], more: bool) -> String {
     let alone = serde_json::to_string_pretty(entries).expect("output structs serialise");
     let inner = alone
         .strip_prefix("[\n")
@@ -205,32 +228,14 @@ fn chunk(entries: &[FileIssue]) -> String {
         out.push_str("  ");
         out.push_str(line);
     }
+    if more {
+        out.push_str(",\n");
+    }
     out
 }
 
-/// Puts the rendered chunks where the report rendered without them has its empty `skipped` list (a
-/// top-level key, so at the start of a line with one level of indentation). None if it is not there.
-fn splice(text: &str, chunks: &[String]) -> Option<String> {
-    const EMPTY: &str = "\n  \"skipped\": [],\n";
-    let at = text.find(EMPTY)?;
-    let size = chunks.iter().map(|c| c.len() + 2).sum::<usize>();
-    let mut list = String::with_capacity(text.len() + size + 32);
-    list.push_str(&text[..at]);
-    list.push_str("\n  \"skipped\": [\n");
-    for (i, c) in chunks.iter().enumerate() {
-        if i > 0 {
-            list.push_str(",\n");
-        }
-        list.push_str(c);
-    }
-    list.push_str("\n  ],\n");
-    list.push_str(&text[at + EMPTY.len()..]);
-    Some(list)
-}
-
-fn skipped(report: &Report) -> Vec<FileIssue<'_>> {
-    report
-        .skipped
+fn skipped(skipped: &[crate::report::Skipped]) -> Vec<FileIssue<'_>> {
+    skipped
         .iter()
         .map(|s| FileIssue {
             path: paths::shown(&s.path),
@@ -335,7 +340,7 @@ mod tests {
             Duration::ZERO,
         );
         report.threads = 3;
-        let whole = super::whole(super::output(&report, super::skipped(&report)));
+        let whole = super::whole(super::output(&report, super::skipped(&report.skipped)));
         assert!(whole.matches("\"path\"").count() > 3 * super::CHUNK);
         assert_eq!(super::render(&report), whole);
         report.threads = 1;

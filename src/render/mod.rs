@@ -58,6 +58,20 @@ pub fn render(report: &crate::report::Report, format: Format, style: Style) -> S
     render_with(report, format, style, false)
 }
 
+/// [`render_with`] in pieces to be written one after another (the JSON report's skipped list is made in
+/// parallel chunks).
+pub fn render_parts(
+    report: &crate::report::Report,
+    format: Format,
+    style: Style,
+    show_suppressed: bool,
+) -> Vec<String> {
+    match format {
+        Format::Json => json::render_parts(report),
+        _ => vec![render_with(report, format, style, show_suppressed)],
+    }
+}
+
 /// Renders a report; `show_suppressed` lists suppressed findings in the human and concise formats (JSON and
 /// SARIF always carry them, marked).
 pub fn render_with(
