@@ -240,6 +240,11 @@ pub fn index<'t, D: Dialect>(
         while classes.last().is_some_and(|(d, _, _)| *d >= depth) {
             classes.pop();
         }
+        // Punctuation and keywords (half the nodes) are none of what follows; some share a named kind's
+        // name (the `function` and `class` keywords), which is no reason to ask.
+        if !node.is_named() {
+            continue;
+        }
         let scope = scopes.top().map(|s| s.1).unwrap_or(root);
         let function = functions.top();
         let class = classes.last().copied();
@@ -261,9 +266,6 @@ pub fn index<'t, D: Dialect>(
             if let Some(s) = suppression(node, src) {
                 ix.suppressions.push(s);
             }
-            continue;
-        }
-        if !node.is_named() {
             continue;
         }
         match d.class(node, src) {
