@@ -402,7 +402,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
                 done
             },
             || {
-                let linked = project::link(&mut modules, roots, opts.max_file_size, threads);
+                let linked = project::link(&mut modules, roots, opts.max_file_size);
                 project::flows::join(&mut modules, opts.max_file_size);
                 let analysed: Vec<FileResult> =
                     modules.into_par_iter().map(|m| finish(*m, opts)).collect();

@@ -45,13 +45,9 @@ struct Linker<'m> {
 }
 
 /// Answers the asks of `modules` and analyses again every module that got answers. `roots` are the scanned
-/// paths: only scanned files inside them are linked.
-pub fn link(
-    modules: &mut [Box<Module>],
-    roots: &[PathBuf],
-    max_file_size: u64,
-    threads: usize,
-) -> Linked {
+/// paths: only scanned files inside them are linked. Its parallel work runs on the current rayon pool
+/// (the scan's).
+pub fn link(modules: &mut [Box<Module>], roots: &[PathBuf], max_file_size: u64) -> Linked {
     let helpers = modules
         .iter()
         .any(|m| m.summary().is_some_and(|s| !s.exchanges.is_empty()));
@@ -77,7 +73,7 @@ pub fn link(
     };
     linker.answer();
     let mut stats = linker.stats;
-    stats.reanalysed = reanalyse(linker.modules, max_file_size, threads);
+    stats.reanalysed = reanalyse(linker.modules, max_file_size);
     stats
 }
 
@@ -493,28 +489,21 @@ fn analyse_with(
 
 /// Analyses again, in parallel, every module whose environment has answers; their facts replace the first
 /// ones (an answer only adds to what the file alone showed).
-fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64, threads: usize) -> usize {
+fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
     // The few modules with answers, gathered first so that the pool shares them out one by one (split
     // over every module, they fell to one thread).
     let mut with_env: Vec<&mut Box<Module>> = modules.iter_mut().filter(|m| m.has_env()).collect();
-    let count = with_env.len();
-    let mut work = move || {
-        with_env.par_iter_mut().with_max_len(1).for_each(|m| {
-            let Some(text) = m.text_or_read(max_file_size) else {
-                return;
-            };
-            let lang = m.lang;
-            let parts = m.parts_mut();
-            if let Some(a) = analyse(lang, &text, &parts.env, false) {
-                parts.facts = a.facts;
-                m.parsed = true;
-                m.text = Some(text);
-            }
-        })
-    };
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
-    count
+    with_env.par_iter_mut().with_max_len(1).for_each(|m| {
+        let Some(text) = m.text_or_read(max_file_size) else {
+            return;
+        };
+        let lang = m.lang;
+        let parts = m.parts_mut();
+        if let Some(a) = analyse(lang, &text, &parts.env, false) {
+            parts.facts = a.facts;
+            m.parsed = true;
+            m.text = Some(text);
+        }
+    });
+    with_env.len()
 }
