@@ -348,30 +348,12 @@ pub fn walk(
         }
     }
 
-    // The reported form of a walked path, and the part of it inside its scanned directory.
-    let dirs = Arc::new(dirs);
-    let reported = {
-        let (dirs, base) = (dirs.clone(), base.clone());
-        move |path: &Path| -> (PathBuf, PathBuf) {
-            // The walker joins every entry onto the root it came from: the bytes say which (the first
-            // given, as with nested roots); another spelling of the same directory falls back to
-            // comparing components.
-            let found = dirs
-                .iter()
-                .find_map(|(dir, rel)| Some((rel, paths::inside(path, dir)?)))
-                .or_else(|| {
-                    dirs.iter()
-                        .find_map(|(dir, rel)| Some((rel, path.strip_prefix(dir).ok()?)))
-                });
-            if let Some((rel, inside)) = found {
-                return (paths::join(rel, inside), inside.to_path_buf());
-            }
-            (base.relative(path), path.to_path_buf())
-        }
-    };
-    let reported = Arc::new(reported);
+    let reported = Arc::new(Reporter {
+        dirs,
+        base: base.clone(),
+    });
 
-    if let Some(((first, _), rest)) = dirs.split_first() {
+    if let Some(((first, _), rest)) = reported.dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for (dir, _) in rest {
             builder.add(dir);
@@ -400,7 +382,7 @@ pub fn walk(
                 if excludes.sets.is_empty() {
                     return true;
                 }
-                let (path, _) = filter_reported(entry.path());
+                let (path, _) = filter_reported.report(entry.path());
                 !excludes.excludes(&root.join(path), is_dir, false)
             });
         builder.build_parallel().run(|| {
@@ -419,10 +401,10 @@ pub fn walk(
                         let Some(lang) = Lang::from_path(fs_path) else {
                             return WalkState::Continue;
                         };
-                        let (path, inside) = reported(fs_path);
+                        let (path, inside) = reported.report(fs_path);
                         let reason = if file_type.is_file() {
                             visit(Candidate {
-                                test_code: is_test_path(&inside),
+                                test_code: is_test_path(inside),
                                 path,
                                 fs_path: fs_path.to_path_buf(),
                                 lang,
@@ -440,7 +422,7 @@ pub fn walk(
                             reason: SkipReasonOrd(reason),
                         }
                     }
-                    Err(err) => walk_error(err, &reported),
+                    Err(err) => walk_error(err, reported),
                 };
                 found
                     .lock()
@@ -459,7 +441,36 @@ pub fn walk(
 }
 
 /// Turns a walk error into a skip (loops) or an error, keeping the path it concerns.
-fn walk_error(err: ignore::Error, reported: &dyn Fn(&Path) -> (PathBuf, PathBuf)) -> WalkIssue {
+/// The reported form of walked paths.
+struct Reporter {
+    /// Each scanned directory as given, with its reported form.
+    dirs: Vec<(PathBuf, PathBuf)>,
+    base: Base,
+}
+
+impl Reporter {
+    /// The reported form of a walked path, and the part of it inside its scanned directory (the path itself
+    /// when it is in none).
+    fn report<'p>(&self, path: &'p Path) -> (PathBuf, &'p Path) {
+        // The walker joins every entry onto the root it came from: the bytes say which (the first given, as
+        // with nested roots); another spelling of the same directory falls back to comparing components.
+        let found = self
+            .dirs
+            .iter()
+            .find_map(|(dir, rel)| Some((rel, paths::inside(path, dir)?)))
+            .or_else(|| {
+                self.dirs
+                    .iter()
+                    .find_map(|(dir, rel)| Some((rel, path.strip_prefix(dir).ok()?)))
+            });
+        match found {
+            Some((rel, inside)) => (paths::join(rel, inside), inside),
+            None => (self.base.relative(path), path),
+        }
+    }
+}
+
+fn walk_error(err: ignore::Error, reported: &Reporter) -> WalkIssue {
     fn path_of(err: &ignore::Error) -> Option<&Path> {
         match err {
             ignore::Error::WithPath { path, .. } => Some(path),
@@ -480,7 +491,7 @@ fn walk_error(err: ignore::Error, reported: &dyn Fn(&Path) -> (PathBuf, PathBuf)
         }
     }
     let display = path_of(&err)
-        .map(|p| reported(p).0)
+        .map(|p| reported.report(p).0)
         .unwrap_or_else(|| PathBuf::from("<walk>"));
     if is_loop(&err) {
         WalkIssue::Skipped {
