@@ -161,9 +161,11 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
             };
         };
         let mut params = Params::default();
-        for e in entries {
+        for e in entries.iter().copied() {
             match e {
-                Entry::Pair(Key::Name(k, key), value) => params.add(k, key, Some(value)),
+                Entry::Pair(Key::Name(k, key), value) => {
+                    params.add(k.to_string(), key, Some(value))
+                }
                 Entry::Pair(Key::Unknown, _) => params.unknown = true,
                 Entry::Spread(inner) => match self.object_params(inner, depth + 1) {
                     Some(p) => params.merge(p),

@@ -126,10 +126,10 @@ fn value_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) 
         View::Number(_) => ctx.folded_number(node, depth).map(Value::Number),
         View::Object(entries) => {
             let mut table = Vec::new();
-            for e in entries.into_iter().take(MAX_ENTRIES) {
+            for e in entries.iter().copied().take(MAX_ENTRIES) {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
                     if let Some(v) = value_of(ctx, v, depth + 1) {
-                        table.push((k, v));
+                        table.push((k.to_string(), v));
                     }
                 }
             }
@@ -137,7 +137,8 @@ fn value_of<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>, depth: usize) 
         }
         View::Array(items) => {
             let list: Vec<Value> = items
-                .into_iter()
+                .iter()
+                .copied()
                 .take(MAX_ENTRIES)
                 .filter_map(|i| value_of(ctx, i, depth + 1))
                 .collect();

@@ -380,8 +380,8 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
         match self.view(node) {
             View::Str(parts) => {
                 let ids = parts
-                    .into_iter()
-                    .map(|part| match part {
+                    .iter()
+                    .map(|&part| match part {
                         StrPart::Text(t, n) => folds.push(Entry::Lit(t, Some(n))),
                         StrPart::Hole(e) => sub(e),
                         StrPart::Opaque => HOLE_ID,
@@ -389,7 +389,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     .collect();
                 folds.cat(ids)
             }
-            View::Adjacent(nodes) => folds.cat(nodes.into_iter().map(sub).collect()),
+            View::Adjacent(nodes) => folds.cat(nodes.iter().copied().map(sub).collect()),
             View::Add(a, b) => folds.cat(vec![sub(a), sub(b)]),
             View::Percent(fmt, _) => self.placeholders(sub(fmt), false),
             View::Call { callee, args, .. } => {
@@ -411,7 +411,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     } => {
                         let mut ids = vec![sub(object)];
                         if self.callee_name(callee) == Some("concat") {
-                            for a in args {
+                            for a in args.iter().copied() {
                                 if let Arg::Positional(n) = a {
                                     ids.push(sub(n));
                                 }

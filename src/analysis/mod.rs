@@ -145,6 +145,7 @@ fn analyze<'t, D: Dialect>(
         ix,
         mentions,
         scopes: Default::default(),
+        views: Default::default(),
         // One fold step per expression: a budget of one per byte is never reached by folding each
         // expression once, and bounds the file's work if something made the same expression fold again.
         folds: fold::Folds::new(src.len() + 10_000),

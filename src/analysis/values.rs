@@ -139,7 +139,7 @@ impl<'t, D: Dialect> Ctx<'t, '_, D> {
                     _ => v,
                 };
                 if let View::Object(entries) = self.view(v) {
-                    for e in entries {
+                    for e in entries.iter().copied() {
                         if let Entry::Pair(Key::Name(k, _), value) = e {
                             if k == property {
                                 return self.value_of(value, depth + 1);
@@ -235,6 +235,7 @@ mod tests {
             ix: index::index(d, root, src, true).unwrap(),
             mentions: crate::prefilter::mentions(src),
             scopes: Default::default(),
+            views: Default::default(),
             folds: fold::Folds::new(10_000),
             env: &env,
             asks: Default::default(),

@@ -7,6 +7,7 @@
 //! once over these views.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -33,34 +34,36 @@ pub enum Arg<'t> {
 }
 
 /// A key of an object literal or dict.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Key<'t> {
-    Name(String, Node<'t>),
+    /// The key's text: a name, or a string's content as written.
+    Name(&'t str, Node<'t>),
     /// A computed key whose value is not known.
     Unknown,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Entry<'t> {
     Pair(Key<'t>, Node<'t>),
     /// `...x` / `**x`.
     Spread(Node<'t>),
 }
 
-/// The language-neutral view of one expression node.
+/// The language-neutral view of one expression node. Its lists are shared (`Rc`), so that a view kept by the
+/// analysis's cache (`Ctx::view`) is handed out again without copying them.
 #[derive(Clone, Debug)]
 pub enum View<'t> {
     /// A string literal, template literal or f-string, as pieces: literal text and interpolated expressions.
-    Str(Vec<StrPart<'t>>),
+    Str(Rc<[StrPart<'t>]>),
     /// Adjacent string literals (Python implicit concatenation).
-    Adjacent(Vec<Node<'t>>),
+    Adjacent(Rc<[Node<'t>]>),
     /// `a + b`.
     Add(Node<'t>, Node<'t>),
     /// Python `"..." % args`.
     Percent(Node<'t>, Node<'t>),
     Call {
         callee: Node<'t>,
-        args: Vec<Arg<'t>>,
+        args: Rc<[Arg<'t>]>,
         is_new: bool,
     },
     Member {
@@ -72,8 +75,8 @@ pub enum View<'t> {
         index: Node<'t>,
     },
     Ident(&'t str),
-    Object(Vec<Entry<'t>>),
-    Array(Vec<Node<'t>>),
+    Object(Rc<[Entry<'t>]>),
+    Array(Rc<[Node<'t>]>),
     Number(f64),
     /// `true`/`True`, `false`/`False`.
     Bool(bool),

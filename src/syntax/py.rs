@@ -130,7 +130,7 @@ impl Dialect for Py {
                 };
                 View::Call {
                     callee,
-                    args,
+                    args: args.into(),
                     is_new: false,
                 }
             }
@@ -154,7 +154,7 @@ impl Dialect for Py {
                             let value = field(c, "value")?;
                             Some(Entry::Pair(
                                 match plain_string(key, src) {
-                                    Some(s) => Key::Name(s.to_string(), key),
+                                    Some(s) => Key::Name(s, key),
                                     None => Key::Unknown,
                                 },
                                 value,

@@ -1,6 +1,8 @@
 //! What calls and blocks do, for the callback analysis: stop the request, log, decode a blob, convert or
 //! compare in constant time; and where an expression is an argument.
 
+use std::rc::Rc;
+
 use tree_sitter::Node;
 
 use super::super::{Arg, Ctx, Dialect, View};
@@ -270,7 +272,7 @@ pub fn guarded_around<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, handler: Node<'t>) -
     ctx.d.decorators(handler).into_iter().any(|d| {
         let (callee, args) = match ctx.view(d) {
             View::Call { callee, args, .. } => (callee, args),
-            _ => (d, Vec::new()),
+            _ => (d, Rc::from([])),
         };
         let name = ctx.callee_name(callee).unwrap_or("");
         !PLAIN_DECORATORS.contains(&name)

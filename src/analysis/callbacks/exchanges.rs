@@ -65,7 +65,7 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
     };
     for &o in &ctx.ix.objects {
         if let View::Object(entries) = ctx.view(o) {
-            for e in entries {
+            for e in entries.iter().copied() {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
                     if k == "grant_type" && is_grant(v) {
                         out.push(token(v));
@@ -78,14 +78,14 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Site<'t>> {
         let View::Call { callee, args, .. } = ctx.view(c) else {
             continue;
         };
-        for a in &args {
+        for a in args.iter() {
             if let Arg::Keyword("grant_type", v) = a {
                 if is_grant(*v) {
                     out.push(token(*v));
                 }
             }
         }
-        if let [Arg::Positional(k), Arg::Positional(v), ..] = args.as_slice() {
+        if let [Arg::Positional(k), Arg::Positional(v), ..] = &args[..] {
             if matches!(ctx.callee_name(callee), Some("set" | "append"))
                 && ctx.string_value(*k).as_deref() == Some("grant_type")
                 && is_grant(*v)
@@ -226,7 +226,7 @@ fn option_given<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, options: Node<'t>, key: &s
     match ctx.view(node) {
         View::Object(entries) => entries.iter().any(|e| match e {
             Entry::Pair(Key::Name(k, _), v) => {
-                k == key && !matches!(ctx.view(ctx.unwrap(*v)), View::Ident("undefined"))
+                *k == key && !matches!(ctx.view(ctx.unwrap(*v)), View::Ident("undefined"))
             }
             Entry::Pair(Key::Unknown, _) | Entry::Spread(_) => true,
         }),

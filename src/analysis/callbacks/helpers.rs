@@ -9,6 +9,7 @@
 //! a state, a call that passes anything named for the state, a code passed by keyword or inside an object.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -192,7 +193,7 @@ fn bound_name<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, read: &Read<'t>) -> Option<&
 /// The calls of imported functions, by the function they are made in.
 fn imported_calls<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
-) -> HashMap<usize, Vec<(Node<'t>, String, Vec<Arg<'t>>)>> {
+) -> HashMap<usize, Vec<(Node<'t>, String, Rc<[Arg<'t>]>)>> {
     let mut out: HashMap<usize, Vec<_>> = HashMap::new();
     for &c in &ctx.ix.calls {
         let View::Call { callee, args, .. } = ctx.view(c) else {

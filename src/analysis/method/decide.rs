@@ -102,7 +102,7 @@ pub(super) fn rejects<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, block: Node<'t>) -> 
             View::Object(entries)
                 if entries
                     .iter()
-                    .any(|e| matches!(e, Entry::Pair(Key::Name(k, _), _) if k == "error")) =>
+                    .any(|e| matches!(e, Entry::Pair(Key::Name(k, _), _) if *k == "error")) =>
             {
                 return true;
             }

@@ -178,7 +178,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         let mut found = Vec::new();
         for &o in &ctx.ix.objects {
             if let View::Object(entries) = ctx.view(o) {
-                for e in entries {
+                for e in entries.iter().copied() {
                     if let crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), v) = e {
                         if sends(&k) && constant(v) && self.is_plain(v) {
                             found.push(v);
@@ -191,7 +191,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             let View::Call { callee, args, .. } = ctx.view(c) else {
                 continue;
             };
-            for a in &args {
+            for a in args.iter() {
                 if let Arg::Keyword(k, v) = a {
                     if sends(k) && constant(*v) && self.is_plain(*v) {
                         found.push(*v);

@@ -235,9 +235,9 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             };
             let mut plain = None;
             let mut s256 = false;
-            for e in &entries {
+            for e in entries.iter() {
                 if let Entry::Pair(Key::Name(k, key), value) = e {
-                    if k == "plain" {
+                    if *k == "plain" {
                         plain = Some((*key, *value));
                     } else if k.eq_ignore_ascii_case("s256") {
                         s256 = true;
@@ -298,7 +298,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         }
         for &o in &ctx.ix.objects {
             if let View::Object(entries) = ctx.view(o) {
-                for e in entries {
+                for e in entries.iter().copied() {
                     if let Entry::Pair(Key::Name(_, key), value) = e {
                         let k = ctx.text(key);
                         let k = k.trim_matches(['"', '\'']);
@@ -311,7 +311,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
         }
         for &c in &ctx.ix.calls {
             if let View::Call { args, .. } = ctx.view(c) {
-                for a in args {
+                for a in args.iter().copied() {
                     if let Arg::Keyword(k, v) = a {
                         if wanted(k, &self.flags) {
                             defaults.push((k, v));

@@ -43,7 +43,7 @@ pub fn extract<D: Dialect>(ctx: &Ctx<'_, '_, D>, facts: &mut FileFacts) -> usize
     for (_, b) in ctx.ix.all_bindings() {
         if let View::Call { args, .. } = ctx.view(ctx.unwrap(b.value)) {
             let scope = a.group_scope(b.value);
-            for arg in args {
+            for arg in args.iter().copied() {
                 if let Arg::Positional(n) = arg {
                     a.wrapping
                         .entry((scope, ctx.text(n)))

@@ -38,7 +38,7 @@ impl<'c, 't, D: Dialect> Analysis<'c, 't, '_, D> {
                     );
                 }
                 "update" => {
-                    for a in &args {
+                    for a in args.iter() {
                         match *a {
                             Arg::Positional(obj) => match ctx.object_params(obj, 0) {
                                 Some(p) => {

@@ -92,7 +92,7 @@ pub fn handlers<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Node<'t>> {
         if !ctx.callee_name(callee).is_some_and(|n| ROUTES.contains(&n)) {
             continue;
         }
-        for a in &args {
+        for a in args.iter() {
             let (Arg::Positional(v) | Arg::Keyword(_, v)) = *a else {
                 continue;
             };
@@ -216,7 +216,7 @@ fn redirect_target<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, call: Node<'t>) -> Opti
     }
     // `res.writeHead(302, { Location: url })`, `new Response(null, { headers: { Location: url } })`,
     // `Response(status_code=302, headers={"Location": url})`.
-    for a in &args {
+    for a in args.iter() {
         let (Arg::Positional(v) | Arg::Keyword(_, v)) = *a else {
             continue;
         };
@@ -243,7 +243,7 @@ fn location_in<'t, D: Dialect>(
     let View::Object(entries) = ctx.view(ctx.unwrap(node)) else {
         return None;
     };
-    for e in entries {
+    for e in entries.iter().copied() {
         if let Entry::Pair(Key::Name(k, _), v) = e {
             if k.eq_ignore_ascii_case("location") {
                 return Some(v);
@@ -301,7 +301,7 @@ fn trace<'t, D: Dialect>(
         match ctx.view(node) {
             View::Str(parts) => {
                 let mut after_code = false;
-                for p in parts {
+                for p in parts.iter().copied() {
                     match p {
                         StrPart::Text(t, _) => after_code = ends_with_code(t),
                         StrPart::Hole(h) => {
@@ -328,7 +328,7 @@ fn trace<'t, D: Dialect>(
                 if let View::Member { object, .. } = ctx.view(ctx.unwrap(callee)) {
                     next.push(object);
                 }
-                for a in args {
+                for a in args.iter().copied() {
                     match a {
                         Arg::Positional(v) => next.push(v),
                         Arg::Keyword(k, v) => {
@@ -343,7 +343,7 @@ fn trace<'t, D: Dialect>(
             }
             View::Member { object, .. } | View::Index { object, .. } => next.push(object),
             View::Object(entries) => {
-                for e in entries {
+                for e in entries.iter().copied() {
                     if let Entry::Pair(Key::Name(k, _), v) = e {
                         if k == "code" && out.code.is_none() {
                             out.code = Some(v);
@@ -486,7 +486,7 @@ fn code_sets<'t, D: Dialect>(
             if !matches!(ctx.view(receiver), View::Ident(_)) {
                 continue;
             }
-            if let [Arg::Positional(k), Arg::Positional(v), ..] = args.as_slice() {
+            if let [Arg::Positional(k), Arg::Positional(v), ..] = &args[..] {
                 if ctx.string_value(*k).as_deref() == Some("code") {
                     out.push((receiver, *v));
                 }

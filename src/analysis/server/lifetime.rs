@@ -205,7 +205,7 @@ fn record<'t, D: Dialect>(
                     .callee_name(callee)
                     .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
             {
-                for a in &args {
+                for a in args.iter() {
                     if let Arg::Positional(v) = a {
                         record(ctx, *v, depth + 1, is_code_word, needs_code, out);
                     }
@@ -214,9 +214,9 @@ fn record<'t, D: Dialect>(
             }
         }
         View::Object(entries) => {
-            let pairs: Vec<(String, Node<'t>)> = entries
-                .into_iter()
-                .filter_map(|e| match e {
+            let pairs: Vec<(&str, Node<'t>)> = entries
+                .iter()
+                .filter_map(|&e| match e {
                     Entry::Pair(Key::Name(k, _), v) => Some((k, v)),
                     _ => None,
                 })
@@ -234,10 +234,10 @@ fn keywords<'t, D: Dialect>(
     is_code_word: &dyn Fn(&str) -> bool,
     out: &mut Vec<Expiry<'t>>,
 ) {
-    let pairs: Vec<(String, Node<'t>)> = args
+    let pairs: Vec<(&str, Node<'t>)> = args
         .iter()
         .filter_map(|a| match a {
-            Arg::Keyword(k, v) => Some((k.to_string(), *v)),
+            Arg::Keyword(k, v) => Some((*k, *v)),
             _ => None,
         })
         .collect();
@@ -248,7 +248,7 @@ fn keywords<'t, D: Dialect>(
 
 fn judge_pairs<'t, D: Dialect>(
     ctx: &Ctx<'t, '_, D>,
-    pairs: &[(String, Node<'t>)],
+    pairs: &[(&str, Node<'t>)],
     depth: usize,
     is_code_word: &dyn Fn(&str) -> bool,
     needs_code: bool,
@@ -264,7 +264,7 @@ fn judge_pairs<'t, D: Dialect>(
         is_code_word(k) || matches!(ctx.view(ctx.unwrap(*v)), View::Ident(n) if is_code_word(n))
     });
     for (k, v) in pairs {
-        if matches!(k.as_str(), "data" | "value" | "values" | "record") {
+        if matches!(*k, "data" | "value" | "values" | "record") {
             record(ctx, *v, depth + 1, is_code_word, needs_code, out);
         }
     }
@@ -302,7 +302,7 @@ fn store_ttl<'t, D: Dialect>(
             }
         }
         if let View::Object(entries) = ctx.view(ctx.unwrap(*r)) {
-            for e in entries {
+            for e in entries.iter().copied() {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
                     if let (Some(s), Some(n)) = (scale(&k), number(ctx, v, 0)) {
                         push(out, v, n * s);
@@ -453,7 +453,7 @@ fn timedelta<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, node: Node<'t>) -> Option<f64
     };
     let mut total = 0.0;
     let mut position = 0;
-    for a in &args {
+    for a in args.iter() {
         let (k, v) = match a {
             Arg::Positional(v) => {
                 let k = *ORDER.get(position)?;

@@ -169,7 +169,7 @@ fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Opti
         let View::Object(entries) = ctx.view(o) else {
             continue;
         };
-        for entry in entries {
+        for entry in entries.iter().copied() {
             let Entry::Pair(Key::Name(name, _), value) = entry else {
                 continue;
             };

@@ -85,7 +85,7 @@ fn presence_at<'t, D: Dialect>(
             }
         }
         View::Call { callee, args, .. } if ctx.text(ctx.unwrap(callee)) == "Boolean" => {
-            match args.as_slice() {
+            match &args[..] {
                 [Arg::Positional(x)] => subject(ctx, *x, depth),
                 _ => None,
             }

@@ -33,7 +33,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             let View::Object(entries) = self.view(object) else {
                 continue;
             };
-            for e in entries {
+            for e in entries.iter().copied() {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
                     self.named_value(&k, v, &mut out);
                 }
@@ -58,7 +58,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             let View::Call { callee, args, .. } = self.view(call) else {
                 continue;
             };
-            for a in &args {
+            for a in args.iter() {
                 if let Arg::Keyword(k, v) = a {
                     self.named_value(k, *v, &mut out);
                 }

@@ -47,9 +47,9 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 .ctx
                 .callee_name(callee)
                 .is_some_and(|n| is_verifier_name(n) && !is_store_name(n)),
-            View::Object(entries) => entries.into_iter().any(|e| match e {
+            View::Object(entries) => entries.iter().any(|&e| match e {
                 Entry::Pair(Key::Name(k, _), v) => {
-                    (is_verifier_name(&k) && !self.is_empty_value(v))
+                    (is_verifier_name(k) && !self.is_empty_value(v))
                         || self.holds_verifier(v, depth + 1)
                 }
                 _ => false,

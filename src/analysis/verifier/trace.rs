@@ -118,7 +118,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         let node = self.unwrap(node);
         match self.view(node) {
             View::Str(parts) => {
-                for p in parts {
+                for p in parts.iter().copied() {
                     if let StrPart::Hole(h) = p {
                         self.leaves(h, out, depth + 1);
                     }
@@ -129,14 +129,14 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
                 self.leaves(b, out, depth + 1);
             }
             View::Adjacent(nodes) => {
-                for n in nodes {
+                for n in nodes.iter().copied() {
                     self.leaves(n, out, depth + 1);
                 }
             }
             View::Percent(fmt, args) => {
                 self.leaves(fmt, out, depth + 1);
                 match self.view(self.unwrap(args)) {
-                    View::Array(items) => out.extend(items),
+                    View::Array(items) => out.extend(items.iter().copied()),
                     _ => out.push(args),
                 }
             }
@@ -258,7 +258,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
         depth: usize,
     ) -> Option<Traced> {
         match self.view(node) {
-            View::Object(entries) => entries.into_iter().find_map(|e| match e {
+            View::Object(entries) => entries.iter().find_map(|&e| match e {
                 Entry::Pair(Key::Name(k, _), v) if k == field => self.trace(v, depth + 1),
                 _ => None,
             }),

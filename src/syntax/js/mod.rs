@@ -33,7 +33,7 @@ impl Dialect for Js {
             "string" => {
                 let parts = named_children(node)
                     .map(|c| StrPart::Text(text(c), c))
-                    .collect::<Vec<_>>();
+                    .collect();
                 View::Str(parts)
             }
             "template_string" => View::Str(
@@ -106,10 +106,7 @@ impl Dialect for Js {
                     .filter(|c| c.k() == "enum_assignment")
                     .filter_map(|c| {
                         let name = field(c, "name")?;
-                        Some(Entry::Pair(
-                            Key::Name(text(name).to_string(), name),
-                            field(c, "value")?,
-                        ))
+                        Some(Entry::Pair(Key::Name(text(name), name), field(c, "value")?))
                     })
                     .collect(),
             ),
@@ -120,15 +117,13 @@ impl Dialect for Js {
                             let key = field(c, "key")?;
                             let value = field(c, "value")?;
                             let k = match key.k() {
-                                "property_identifier" | "number" => {
-                                    Key::Name(text(key).to_string(), key)
-                                }
-                                "string" => Key::Name(string_literal(key, src)?.to_string(), key),
+                                "property_identifier" | "number" => Key::Name(text(key), key),
+                                "string" => Key::Name(string_literal(key, src)?, key),
                                 "computed_property_name" => match named_children(key)
                                     .next()
                                     .and_then(|k| string_literal(k, src))
                                 {
-                                    Some(s) => Key::Name(s.to_string(), key),
+                                    Some(s) => Key::Name(s, key),
                                     None => Key::Unknown,
                                 },
                                 _ => Key::Unknown,
@@ -136,7 +131,7 @@ impl Dialect for Js {
                             Some(Entry::Pair(k, value))
                         }
                         "shorthand_property_identifier" => {
-                            Some(Entry::Pair(Key::Name(text(c).to_string(), c), c))
+                            Some(Entry::Pair(Key::Name(text(c), c), c))
                         }
                         "spread_element" => named_children(c).next().map(Entry::Spread),
                         _ => None,

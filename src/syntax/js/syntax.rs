@@ -1,6 +1,8 @@
 //! Reading JavaScript and TypeScript nodes: named children without comments, fields, plain string
 //! literals, static members, call arguments. Used by every part of the dialect.
 
+use std::rc::Rc;
+
 use tree_sitter::Node;
 
 use crate::lang::NodeKind;
@@ -32,12 +34,12 @@ pub(super) fn is_static(member: Node) -> bool {
     found
 }
 
-pub(super) fn args_of<'t>(arguments: Option<Node<'t>>) -> Vec<Arg<'t>> {
+pub(super) fn args_of<'t>(arguments: Option<Node<'t>>) -> Rc<[Arg<'t>]> {
     let Some(arguments) = arguments else {
-        return Vec::new();
+        return Rc::new([]);
     };
     if arguments.k() == "template_string" {
-        return vec![Arg::Positional(arguments)];
+        return Rc::new([Arg::Positional(arguments)]);
     }
     named_children(arguments)
         .map(|a| match a.k() {
