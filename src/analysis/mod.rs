@@ -129,7 +129,7 @@ fn analyze<'t, D: Dialect>(
 ) -> Result<Analysed, SkipReason> {
     let root = tree.root_node();
     // Parents and identifiers are recorded in the same walk when an analysis will run; otherwise never.
-    let mut ix = index::index(d, root, src, mentions.any() || summarise)?;
+    let mut ix = index::index(d, root, src, mentions.any() || summarise || !env.is_empty())?;
     // A name imported from a module of the project that holds a library client stands for that client
     // (`import { oauth2Client } from "./auth/client"` is `googleapis.google.auth.OAuth2()`): every analysis
     // that matches imports and qualified names then sees the library.

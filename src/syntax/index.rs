@@ -138,6 +138,12 @@ impl<'t> Index<'t> {
             .map(|&i| self.binding_at(self.order[i as usize]))
     }
 
+    /// Every named node of the file in preorder (empty when the index was built without the analyses'
+    /// records): what a walk of the whole tree that skips anonymous nodes visits, without walking it again.
+    pub fn named_nodes(&self) -> &[Node<'t>] {
+        &self.nodes
+    }
+
     /// A named node's parent (`None` for the root, for anonymous nodes, and when the index was built
     /// without the analyses' records).
     pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {

@@ -243,8 +243,8 @@ pub fn collect<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> Vec<Read<'t>> {
         .filter_map(|&c| read_at(ctx, c))
         .collect();
     // Member and index reads: only nodes whose text ends like one (building views of every node costs).
-    for node in crate::lang::Preorder::new(ctx.root) {
-        if !node.is_named() || ctx.d.class(node, ctx.src) == Class::Call {
+    for &node in ctx.ix.named_nodes() {
+        if ctx.d.class(node, ctx.src) == Class::Call {
             continue;
         }
         let text = ctx.text(node);
