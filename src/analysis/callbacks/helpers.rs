@@ -190,10 +190,12 @@ fn bound_name<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, read: &Read<'t>) -> Option<&
     None
 }
 
+/// Calls of imported functions (the call, the qualified callee, the arguments) by the id of the function
+/// they are made in.
+type ImportedCalls<'t> = HashMap<usize, Vec<(Node<'t>, String, Rc<[Arg<'t>]>)>>;
+
 /// The calls of imported functions, by the function they are made in.
-fn imported_calls<'t, D: Dialect>(
-    ctx: &Ctx<'t, '_, D>,
-) -> HashMap<usize, Vec<(Node<'t>, String, Rc<[Arg<'t>]>)>> {
+fn imported_calls<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>) -> ImportedCalls<'t> {
     let mut out: HashMap<usize, Vec<_>> = HashMap::new();
     for &c in &ctx.ix.calls {
         let View::Call { callee, args, .. } = ctx.view(c) else {

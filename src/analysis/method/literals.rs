@@ -180,7 +180,7 @@ impl<'c, 't, D: Dialect> Method<'c, 't, '_, D> {
             if let View::Object(entries) = ctx.view(o) {
                 for e in entries.iter().copied() {
                     if let crate::analysis::Entry::Pair(crate::analysis::Key::Name(k, _), v) = e {
-                        if sends(&k) && constant(v) && self.is_plain(v) {
+                        if sends(k) && constant(v) && self.is_plain(v) {
                             found.push(v);
                         }
                     }

@@ -304,7 +304,7 @@ fn store_ttl<'t, D: Dialect>(
         if let View::Object(entries) = ctx.view(ctx.unwrap(*r)) {
             for e in entries.iter().copied() {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
-                    if let (Some(s), Some(n)) = (scale(&k), number(ctx, v, 0)) {
+                    if let (Some(s), Some(n)) = (scale(k), number(ctx, v, 0)) {
                         push(out, v, n * s);
                     }
                 }

@@ -173,7 +173,7 @@ fn side<'t, D: Dialect>(ctx: &Ctx<'t, '_, D>, token: &[Node<'t>]) -> Option<Opti
             let Entry::Pair(Key::Name(name, _), value) = entry else {
                 continue;
             };
-            if !is_name(&name) {
+            if !is_name(name) {
                 continue;
             }
             let text = ctx.text(value);

@@ -35,7 +35,7 @@ impl<'c, 't, 'd, D: Dialect> Verifiers<'c, 't, 'd, D> {
             };
             for e in entries.iter().copied() {
                 if let Entry::Pair(Key::Name(k, _), v) = e {
-                    self.named_value(&k, v, &mut out);
+                    self.named_value(k, v, &mut out);
                 }
             }
         }
