@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::resolve::Resolver;
 use super::Module;
 use crate::analysis::{self, Analysed};
 use crate::source::LineIndex;
-use crate::summary::{Env, Foreign, ModuleSummary, Value};
+use crate::summary::{Asks, Env, Foreign, ModuleSummary, Value};
 use crate::{lang, paths, prefilter};
 
 /// How many re-exports one lookup follows.
@@ -36,8 +37,8 @@ struct Linker<'m> {
     modules: &'m mut [Box<Module>],
     resolver: Resolver,
     /// Module index by absolute path, and by canonical path once one was needed.
-    by_path: HashMap<PathBuf, usize>,
-    canonical: Option<HashMap<PathBuf, usize>>,
+    by_path: FxHashMap<PathBuf, usize>,
+    canonical: Option<FxHashMap<PathBuf, usize>>,
     /// Each importing module's canonical path, found once however many names it imports.
     importers: HashMap<usize, Option<PathBuf>>,
     max_file_size: u64,
@@ -54,14 +55,25 @@ pub fn link(modules: &mut [Box<Module>], roots: &[PathBuf], max_file_size: u64) 
     if !helpers && !modules.iter().any(|m| m.has_asks()) {
         return Linked::default();
     }
-    // Modules by absolute path, spelled lexically (no system call per file); `canonical` is filled only
-    // when a resolved file is not found that way (a symbolic link in the way).
+    // Modules by absolute path, spelled lexically (no system call per file; spelled in parallel, since the
+    // phase is mostly one thread's work); `canonical` is filled only when a resolved file is not found
+    // that way (a symbolic link in the way).
     let cwd = std::env::current_dir().unwrap_or_default();
-    let by_path = modules
-        .iter()
+    let spelled: Vec<(PathBuf, usize)> = modules
+        .par_iter()
         .enumerate()
-        .map(|(i, m)| (paths::lexical(cwd.join(&m.fs_path)), i))
+        .map(|(i, m)| {
+            let path = if m.fs_path.is_absolute() {
+                m.fs_path.clone()
+            } else {
+                cwd.join(&m.fs_path)
+            };
+            (paths::lexical(path), i)
+        })
         .collect();
+    let mut by_path = FxHashMap::with_capacity_and_hasher(spelled.len(), Default::default());
+    // In module order, so that of two modules spelled the same the last one counts, as before.
+    by_path.extend(spelled);
     let mut linker = Linker {
         modules,
         resolver: Resolver::new(roots),
@@ -80,6 +92,7 @@ pub fn link(modules: &mut [Box<Module>], roots: &[PathBuf], max_file_size: u64) 
 impl Linker<'_> {
     fn answer(&mut self) {
         self.ask_callers();
+        self.summarise_imported();
         let mut envs: Vec<Env> = vec![Env::default(); self.modules.len()];
         let mut module_verifiers: BTreeMap<(usize, String), ()> = BTreeMap::new();
         for i in 0..self.modules.len() {
@@ -158,6 +171,53 @@ impl Linker<'_> {
         }
     }
 
+    /// The modules the asks name first that the prefilter skipped are summarised up front, in parallel
+    /// (one by one, as the lookups reach them, they were most of the phase's time). What a re-export leads
+    /// to further is summarised when a lookup gets there, as before; the result is the same either way.
+    fn summarise_imported(&mut self) {
+        let mut wanted = std::collections::BTreeSet::new();
+        for i in 0..self.modules.len() {
+            let Some(parts) = self.modules[i].parts.as_ref() else {
+                continue;
+            };
+            let asks = &parts.asks;
+            let names: Vec<String> = asks
+                .values
+                .iter()
+                .chain(asks.verifier_returns.iter().map(|(q, _)| q))
+                .chain(asks.verifier_args.iter().map(|(q, _, _)| q))
+                .chain(asks.exchange_args.iter().map(|(q, _, _)| q))
+                .cloned()
+                .collect();
+            for q in names {
+                // A lookup reads the target's summary when it names something in it.
+                if let Some((target, members)) = self.resolve(i, &q) {
+                    if !members.is_empty() && self.modules[target].summary().is_none() {
+                        wanted.insert(target);
+                    }
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        let modules = &*self.modules;
+        let max_file_size = self.max_file_size;
+        let summaries: Vec<(usize, Option<ModuleSummary>)> = wanted
+            .into_iter()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|i| (i, summarise(&modules[i], max_file_size)))
+            .collect();
+        for (i, summary) in summaries {
+            if summary.is_some() {
+                self.stats.parsed_on_demand += 1;
+            }
+            self.modules[i].parts_mut().summary = Some(summary.unwrap_or_default());
+        }
+    }
+
     /// A callback that passes the code to a helper need not say anything about an exchange, so the
     /// prefilter (or the callbacks analysis, which runs only where an exchange is named) skipped it: the
     /// files of the helper's package and language that contain a helper's name, and were not analysed for
@@ -195,16 +255,22 @@ impl Linker<'_> {
             |text| !prefilter::mentions(text).exchange,
             MAX_CALLER_FILES,
         );
-        for (i, text) in found {
-            let m = &self.modules[i];
-            let Some(a) = analyse_with(m.lang, &text, &Env::default(), false, true) else {
-                continue;
-            };
-            let mut asks = a.asks;
-            if asks.exchange_args.is_empty() {
-                continue;
-            }
-            asks.place(&m.path, &text, &LineIndex::new(&text));
+        // Parsed in parallel, recorded in module order.
+        let modules = &*self.modules;
+        let analysed: Vec<(usize, Asks)> = found
+            .into_par_iter()
+            .with_max_len(1)
+            .filter_map(|(i, text)| {
+                let m = &modules[i];
+                let mut asks = analyse_with(m.lang, &text, &Env::default(), false, true)?.asks;
+                if asks.exchange_args.is_empty() {
+                    return None;
+                }
+                asks.place(&m.path, &text, &LineIndex::new(&text));
+                Some((i, asks))
+            })
+            .collect();
+        for (i, asks) in analysed {
             self.stats.parsed_on_demand += 1;
             self.modules[i]
                 .parts_mut()
@@ -380,11 +446,12 @@ impl Linker<'_> {
                 *self
                     .canonical
                     .get_or_insert_with(|| {
-                        modules
-                            .iter()
+                        let found: Vec<(PathBuf, usize)> = modules
+                            .par_iter()
                             .enumerate()
                             .filter_map(|(i, m)| Some((m.fs_path.canonicalize().ok()?, i)))
-                            .collect()
+                            .collect();
+                        found.into_iter().collect()
                     })
                     .get(&found.file)?
             }
@@ -395,22 +462,28 @@ impl Linker<'_> {
     /// A module's summary: from its analysis, or parsed now (once) when the prefilter skipped it.
     fn summary(&mut self, i: usize) -> Option<&ModuleSummary> {
         if self.modules[i].summary().is_none() {
-            let m = &self.modules[i];
-            let Some(text) = m.text_or_read(self.max_file_size) else {
-                self.modules[i].parts_mut().summary = Some(ModuleSummary::default());
-                return self.modules[i].summary();
-            };
-            let summary = analyse(m.lang, &text, &Env::default(), true)
-                .map(|mut a| {
-                    a.summary.place(&m.path, &text, &LineIndex::new(&text));
-                    a.summary
-                })
-                .unwrap_or_default();
-            self.stats.parsed_on_demand += 1;
-            self.modules[i].parts_mut().summary = Some(summary);
+            let summary = summarise(&self.modules[i], self.max_file_size);
+            if summary.is_some() {
+                self.stats.parsed_on_demand += 1;
+            }
+            self.modules[i].parts_mut().summary = Some(summary.unwrap_or_default());
         }
         self.modules[i].summary()
     }
+}
+
+/// The summary of a module the prefilter skipped, from its text read again; `None` when it cannot be read
+/// (then it is summarised as empty, and not counted as parsed).
+fn summarise(m: &Module, max_file_size: u64) -> Option<ModuleSummary> {
+    let text = m.text_or_read(max_file_size)?;
+    Some(
+        analyse(m.lang, &text, &Env::default(), true)
+            .map(|mut a| {
+                a.summary.place(&m.path, &text, &LineIndex::new(&text));
+                a.summary
+            })
+            .unwrap_or_default(),
+    )
 }
 
 /// The nearest directory above a file that holds a package manifest (`package.json` for JavaScript,
@@ -491,8 +564,10 @@ fn analyse_with(
 /// ones (an answer only adds to what the file alone showed).
 fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
     // The few modules with answers, gathered first so that the pool shares them out one by one (split
-    // over every module, they fell to one thread).
+    // over every module, they fell to one thread), the longest texts first: the phase waits for the last
+    // one to finish, and one large module started last kept a thread busy alone.
     let mut with_env: Vec<&mut Box<Module>> = modules.iter_mut().filter(|m| m.has_env()).collect();
+    with_env.sort_by_key(|m| std::cmp::Reverse(m.text.as_ref().map_or(0, |t| t.len())));
     with_env.par_iter_mut().with_max_len(1).for_each(|m| {
         let Some(text) = m.text_or_read(max_file_size) else {
             return;
