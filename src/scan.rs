@@ -15,7 +15,7 @@ use crate::finding::Diagnostic;
 use crate::lang::Lang;
 use crate::prefilter::Mentions;
 use crate::project::{self, Module, Parts};
-use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Thresholds};
+use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Tally, Thresholds};
 use crate::source::LineIndex;
 use crate::source::{self, SkipReason};
 use crate::{analysis, prefilter, rules};
@@ -187,6 +187,38 @@ enum Pass {
     Module(Box<Module>),
 }
 
+/// The first pass's results, kept apart as they come.
+#[derive(Default)]
+struct Passes {
+    done: Vec<FileResult>,
+    // Boxed, as the project phase takes them: sorting them moves pointers, not modules.
+    #[allow(clippy::vec_box)]
+    modules: Vec<Box<Module>>,
+}
+
+impl Passes {
+    fn push(&mut self, pass: Pass) {
+        match pass {
+            Pass::Done(r) => self.done.push(r),
+            Pass::Module(m) => self.modules.push(m),
+        }
+    }
+
+    /// These results, then `later`'s (moved only when both have some).
+    fn then(mut self, later: Passes) -> Passes {
+        fn append<T>(mut first: Vec<T>, later: Vec<T>) -> Vec<T> {
+            if first.is_empty() {
+                return later;
+            }
+            first.extend(later);
+            first
+        }
+        self.done = append(self.done, later.done);
+        self.modules = append(self.modules, later.modules);
+        self
+    }
+}
+
 /// A file that the first pass finishes with (skipped, or it could not be read or parsed).
 fn finished(path: PathBuf, outcome: Outcome) -> Pass {
     Pass::Done(FileResult {
@@ -304,7 +336,20 @@ fn finish(module: Module, opts: &ScanOptions) -> FileResult {
         parts,
         ..
     } = module;
-    let facts = parts.map(|p| p.facts).unwrap_or_default();
+    // Most modules hold nothing (no fact, no suppression): no rule finds anything there, and there is
+    // nothing to locate.
+    let Some(parts) = parts else {
+        return FileResult {
+            path,
+            outcome: Outcome::Scanned {
+                findings: Vec::new(),
+                parsed,
+            },
+            source: None,
+            notices: Vec::new(),
+        };
+    };
+    let facts = parts.facts;
     // Only files a per-file-ignores glob could match pay for the absolute path.
     let abs = (!opts.per_file_ignores.is_empty()).then(|| opts.discover.base.root.join(&path));
     let enabled = |id: &str| {
@@ -343,7 +388,7 @@ fn in_pool<R: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> R + Se
 pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverError> {
     limit_malloc_arenas(opts.discover.threads);
     let start = Instant::now();
-    let walked = Mutex::new(Vec::new());
+    let walked = Mutex::new(Passes::default());
     let found = discover::walk(roots, &opts.discover, &|c| {
         let pass = first_pass(c, opts);
         walked.lock().unwrap_or_else(|e| e.into_inner()).push(pass);
@@ -370,23 +415,23 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         .ok();
     // Explicit files first: a file reached twice keeps its first result, and an explicit file is scanned
     // even when it is test code.
-    let mut passes: Vec<Pass> = in_pool(&pool, || {
+    let explicit: Vec<Pass> = in_pool(&pool, || {
         found
             .candidates
             .into_par_iter()
             .map(|c| first_pass(c, opts))
             .collect()
     });
-    passes.extend(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
-    let mut done = Vec::new();
-    let mut modules = Vec::new();
-    for pass in passes {
-        match pass {
-            Pass::Done(r) => done.push(r),
-            Pass::Module(m) => modules.push(m),
-        }
+    let mut passes = Passes::default();
+    for pass in explicit {
+        passes.push(pass);
     }
+    let Passes {
+        mut done,
+        mut modules,
+    } = passes.then(walked.into_inner().unwrap_or_else(|e| e.into_inner()));
     let by_path = |r: &FileResult| crate::paths::sort_key(&r.path);
+    let thresholds = opts.thresholds;
     // The project phase, on modules in path order so that it does not depend on scheduling. The sort is
     // stable, so of a file reached twice the first one stays.
     in_pool(&pool, || {
@@ -395,11 +440,11 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     modules.dedup_by(|later, first| later.path.as_os_str() == first.path.as_os_str());
     // The files finished in the first pass (tens of thousands of skipped tests) are put in order while the
     // project phase runs, which is mostly one thread's work; the modules come out of it in order.
-    let (done, (linked, analysed)) = in_pool(&pool, || {
+    let (tally, (linked, analysed)) = in_pool(&pool, || {
         rayon::join(
             move || {
                 done.par_sort_by_cached_key(by_path);
-                done
+                Tally::of_sorted(done, thresholds)
             },
             || {
                 let linked = project::link(&mut modules, roots, opts.max_file_size);
@@ -410,13 +455,9 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
             },
         )
     });
-    let mut report = Report::build(
-        report::merge_by_path(done, analysed),
-        walk_skipped,
-        walk_errors,
-        opts.thresholds,
-        start.elapsed(),
-    );
+    let mut report = tally
+        .then(analysed)
+        .into_report(walk_skipped, walk_errors, start.elapsed());
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
     report.linked = linked;

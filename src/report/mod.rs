@@ -11,8 +11,10 @@ use crate::finding::{Confidence, Severity};
 use crate::paths::Base;
 use crate::source::{LineIndex, SkipReason};
 
+mod build;
 mod locate;
 
+pub use build::Tally;
 pub use locate::{locate, Located};
 
 /// A 1-based position.
@@ -214,13 +216,6 @@ fn merge_skips(files: Vec<Skipped>, mut walk: Vec<Skipped>) -> Vec<Skipped> {
     merge(files, walk, |a, b| cmp(a, b).is_le())
 }
 
-/// Two lists of results in path order as one, in path order; of equal paths, `first`'s come first.
-pub fn merge_by_path(first: Vec<FileResult>, second: Vec<FileResult>) -> Vec<FileResult> {
-    merge(first, second, |a, b| {
-        crate::paths::compare(&a.path, &b.path).is_le()
-    })
-}
-
 /// Merges two sorted lists; `take_first(a, b)`: whether `a` (from `first`) goes before `b`.
 fn merge<T>(first: Vec<T>, second: Vec<T>, take_first: impl Fn(&T, &T) -> bool) -> Vec<T> {
     if second.is_empty() {
@@ -356,97 +351,13 @@ impl Report {
     /// Merges per-file results and walk issues into a report. `files` are in path order
     /// ([`crate::paths::sort_key`]), a file reached twice with the result to keep first.
     pub fn build(
-        mut files: Vec<FileResult>,
+        files: impl IntoIterator<Item = FileResult>,
         walk_skipped: Vec<Skipped>,
         walk_errors: Vec<Errored>,
         thresholds: Thresholds,
         elapsed: Duration,
     ) -> Report {
-        debug_assert!(files
-            .windows(2)
-            .all(|w| crate::paths::compare(&w[0].path, &w[1].path).is_le()));
-        // Reported paths are normal already: the bytes compare, without parsing components.
-        files.dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
-        let mut counts = Counts::default();
-        let mut findings = Vec::new();
-        // The files' skips come in path order; the walk's few are merged in.
-        let mut skipped = Vec::new();
-        let mut errors = walk_errors;
-        let mut notices = Vec::new();
-        let mut suppressed = Vec::new();
-        let mut sources = BTreeMap::new();
-        let mut scanned = Vec::new();
-        for file in files {
-            notices.extend(file.notices);
-            match file.outcome {
-                Outcome::Scanned {
-                    findings: found,
-                    parsed,
-                } => {
-                    scanned.push(file.path.clone());
-                    counts.files_scanned += 1;
-                    counts.files_parsed += parsed as usize;
-                    let mut kept = false;
-                    for f in found {
-                        if f.severity < thresholds.min_severity
-                            || f.confidence < thresholds.min_confidence
-                        {
-                            counts.below_threshold += 1;
-                            continue;
-                        }
-                        kept = true;
-                        if f.suppressed.is_some() {
-                            suppressed.push(f);
-                        } else {
-                            findings.push(f);
-                        }
-                    }
-                    if kept {
-                        if let Some(src) = file.source {
-                            sources.insert(file.path.clone(), src);
-                        }
-                    }
-                }
-                Outcome::Skipped(reason) => skipped.push(Skipped {
-                    path: file.path,
-                    reason,
-                }),
-                Outcome::Error(message) => errors.push(Errored {
-                    path: file.path,
-                    message,
-                }),
-            }
-        }
-        findings.sort_by(order);
-        suppressed.sort_by(order);
-        notices.sort_by(|a, b| (&a.path, a.line, a.kind).cmp(&(&b.path, b.line, b.kind)));
-        counts.suppressed = suppressed.len();
-        counts.unused_suppressions = notices
-            .iter()
-            .filter(|n| n.kind == NoticeKind::UnusedSuppression)
-            .count();
-        let skipped = merge_skips(skipped, walk_skipped);
-        errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-        counts.files_skipped = skipped.len();
-        counts.files_errored = errors.len();
-        let mut report = Report {
-            scanned,
-            rules_run: Vec::new(),
-            linked: Default::default(),
-            threads: 1,
-            findings,
-            suppressed,
-            skipped,
-            errors,
-            notices,
-            counts,
-            elapsed,
-            sources,
-            thresholds,
-            base: Base::at(Path::new("")),
-        };
-        report.count_findings();
-        report
+        Tally::of_sorted(files, thresholds).into_report(walk_skipped, walk_errors, elapsed)
     }
 
     pub fn sort_suppressed(&mut self) {

@@ -186,6 +186,18 @@ pub fn is_known(id: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The scan finishes a module without facts without running the rules (`scan::finish`): none may
+    /// find anything in no facts.
+    #[test]
+    fn no_rule_finds_anything_without_facts() {
+        let facts = crate::facts::FileFacts::default();
+        let mut out = Vec::new();
+        for rule in REGISTRY.iter() {
+            rule.check(&facts, &mut out);
+            assert!(out.is_empty(), "{} found {out:?}", rule.id());
+        }
+    }
+
     #[test]
     fn registry_and_documents_agree() {
         let registered: Vec<&str> = REGISTRY.iter().map(|r| r.id()).collect();
