@@ -9,7 +9,10 @@
 //!   webpack's enhanced-resolve), configured like TypeScript's bundler resolution: relative specifiers with
 //!   extension and index inference (`./x` → `x.ts`, `x.tsx`, `x.js`, `x.mjs`, `x.cjs`, `x/index.*`), the
 //!   `./x.js` specifier that names `x.ts`, package.json `exports` (and so a package's self-reference by its
-//!   name), tsconfig `paths` and `baseUrl` (the nearest tsconfig.json, with `extends`).
+//!   name), tsconfig `paths` and `baseUrl` (the nearest tsconfig.json, with `extends`). A tsconfig that
+//!   cannot be loaded (it extends a shared config from a package that is not installed, as in a checkout
+//!   before `npm install`, or it extends itself) does not stop the rest: the files under it are resolved
+//!   without a tsconfig, so their relative specifiers still are.
 //! - **Python** is resolved here: relative imports (`.x`, `..x`) from the importing file's package, and
 //!   absolute imports of packages and modules found in a directory between the importing file and the
 //!   scanned directory (the project root, `src/` layouts), with or without `__init__.py`.
@@ -19,8 +22,10 @@
 //! gives no fact.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
-use oxc_resolver::{ResolveOptions, Resolver as JsResolver, TsconfigDiscovery};
+use oxc_resolver::{ResolveError, ResolveOptions, Resolver as JsResolver, TsconfigDiscovery};
+use rustc_hash::FxHashSet;
 
 /// Where an imported qualified name lives: a file of the scanned tree and the member path inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +38,12 @@ pub struct Resolver {
     /// The scanned directories, canonical: resolved files must be inside one.
     roots: Vec<PathBuf>,
     js: JsResolver,
+    /// The same resolver without tsconfig (sharing its file system cache), for the importers whose tsconfig
+    /// cannot be loaded.
+    without_tsconfig: JsResolver,
+    /// The directories of importers whose tsconfig could not be loaded: each is tried once (the resolver
+    /// does not remember a tsconfig it failed to load, and read it again for every specifier).
+    broken_tsconfig: Mutex<FxHashSet<PathBuf>>,
 }
 
 const JS_EXTENSIONS: &[&str] = &[".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
@@ -68,9 +79,16 @@ impl Resolver {
             builtin_modules: true,
             ..ResolveOptions::default()
         };
+        let js = JsResolver::new(options.clone());
+        let without_tsconfig = js.clone_with_options(ResolveOptions {
+            tsconfig: None,
+            ..options
+        });
         Resolver {
             roots,
-            js: JsResolver::new(options),
+            js,
+            without_tsconfig,
+            broken_tsconfig: Mutex::default(),
         }
     }
 
@@ -100,31 +118,63 @@ impl Resolver {
     }
 
     fn resolve_js(&self, importer: &Path, qualified: &str) -> Option<Resolved> {
+        let dir = importer.parent().unwrap_or(importer);
+        let known_broken = self
+            .broken_tsconfig
+            .lock()
+            .map_or(true, |set| set.contains(dir));
+        if !known_broken {
+            match self.resolve_js_with(&self.js, importer, qualified) {
+                Ok(found) => return found,
+                Err(BrokenTsconfig) => {
+                    if let Ok(mut set) = self.broken_tsconfig.lock() {
+                        set.insert(dir.to_path_buf());
+                    }
+                }
+            }
+        }
+        self.resolve_js_with(&self.without_tsconfig, importer, qualified)
+            .unwrap_or(None)
+    }
+
+    /// [`Self::resolve_js`] with one resolver; `Err` when the importer's tsconfig cannot be loaded.
+    fn resolve_js_with(
+        &self,
+        resolver: &JsResolver,
+        importer: &Path,
+        qualified: &str,
+    ) -> Result<Option<Resolved>, BrokenTsconfig> {
         // The module part is the longest prefix that resolves; a bare package (`express.Router`) fails fast
         // in the resolver's cache.
         let mut cut = Some(qualified.len());
         while let Some(end) = cut {
             let specifier = &qualified[..end];
             if !specifier.is_empty() {
-                if let Ok(found) = self.js.resolve_file(importer, specifier) {
-                    let file = found.full_path();
-                    if !self.inside(&file) {
-                        return None;
+                match resolver.resolve_file(importer, specifier) {
+                    Ok(found) => {
+                        let file = found.full_path();
+                        if !self.inside(&file) {
+                            return Ok(None);
+                        }
+                        let members = qualified[end..]
+                            .split('.')
+                            .filter(|m| !m.is_empty())
+                            .map(str::to_string)
+                            .collect();
+                        return Ok(Some(Resolved { file, members }));
                     }
-                    let members = qualified[end..]
-                        .split('.')
-                        .filter(|m| !m.is_empty())
-                        .map(str::to_string)
-                        .collect();
-                    return Some(Resolved { file, members });
+                    Err(e) if is_tsconfig_error(&e) => return Err(BrokenTsconfig),
+                    Err(_) => {}
                 }
             }
             cut = specifier.rfind('.');
         }
-        None
+        Ok(None)
     }
 
     fn resolve_py(&self, importer: &Path, qualified: &str) -> Option<Resolved> {
+        // (defined below)
+
         let dots = qualified.bytes().take_while(|b| *b == b'.').count();
         let parts: Vec<&str> = qualified[dots..]
             .split('.')
@@ -191,6 +241,25 @@ impl Resolver {
             file,
             members: members.iter().map(|m| m.to_string()).collect(),
         })
+    }
+}
+
+/// The importer's tsconfig could not be loaded.
+struct BrokenTsconfig;
+
+/// Whether a resolution failed on the tsconfig rather than on the specifier.
+fn is_tsconfig_error(e: &ResolveError) -> bool {
+    match e {
+        ResolveError::TsconfigNotFound(_)
+        | ResolveError::TsconfigSelfReference(_)
+        | ResolveError::TsconfigCircularExtend(_)
+        | ResolveError::TsconfigLoadFailed { .. } => true,
+        ResolveError::Json(j) => j
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("tsconfig")),
+        _ => false,
     }
 }
 
@@ -283,6 +352,40 @@ mod tests {
         assert_eq!(
             resolve(d, "src/app.ts", "my-mcp/auth.verifier"),
             Some(("src/auth.ts".into(), m(&["verifier"])))
+        );
+    }
+
+    /// A checkout before `npm install`: the tsconfig extends a shared config from a package that is not
+    /// there. Relative specifiers still resolve (the tsconfig's own `paths` cannot be read without its base).
+    #[test]
+    fn a_tsconfig_extending_a_missing_package_leaves_relative_specifiers_alone() {
+        let dir = tree(&[
+            (
+                "examples/tsconfig.json",
+                r#"{ "extends": "@acme/tsconfig", "compilerOptions": { "paths": { "*": ["./*"] } } }"#,
+            ),
+            ("examples/oauth/client.ts", ""),
+            ("examples/oauth/pkce.ts", ""),
+            ("examples/shared/auth.ts", ""),
+        ]);
+        let d = dir.path();
+        assert_eq!(
+            resolve(d, "examples/oauth/client.ts", "./pkce.js.makeVerifier"),
+            Some(("examples/oauth/pkce.ts".into(), m(&["makeVerifier"])))
+        );
+        assert_eq!(
+            resolve(d, "examples/oauth/client.ts", "../shared/auth.REDIRECT_URI"),
+            Some(("examples/shared/auth.ts".into(), m(&["REDIRECT_URI"])))
+        );
+        // A tsconfig that extends itself is as unreadable.
+        let dir = tree(&[
+            ("tsconfig.json", r#"{ "extends": "./tsconfig.json" }"#),
+            ("a.ts", ""),
+            ("b.ts", ""),
+        ]);
+        assert_eq!(
+            resolve(dir.path(), "a.ts", "./b.x"),
+            Some(("b.ts".into(), m(&["x"])))
         );
     }
 
