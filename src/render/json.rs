@@ -184,7 +184,7 @@ pub fn render_parts(report: &Report) -> Vec<String> {
             .skipped
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(i, c)| chunk(&skipped(c), i < last))
+            .map(|(i, c)| chunk(c, i < last))
             .collect()
     };
     let chunks = match rayon::ThreadPoolBuilder::new()
@@ -210,28 +210,49 @@ fn whole(output: Output) -> String {
     s
 }
 
-/// A chunk of the skipped list as entries of the top-level object's array: pretty-printed on their own,
-/// without the brackets, each line indented one level more, and a comma after the last entry when more
-/// follow. Rendered JSON has no line break inside a string (they are escaped), so every line break is
-/// the printer's.
-fn chunk(entries: &[FileIssue], more: bool) -> String {
-    let alone = serde_json::to_string_pretty(entries).expect("output structs serialise");
-    let inner = alone
-        .strip_prefix("[\n")
-        .and_then(|t| t.strip_suffix("\n]"))
-        .unwrap_or_default();
-    let mut out = String::with_capacity(inner.len() + inner.len() / 16);
-    for (i, line) in inner.split('\n').enumerate() {
+/// A chunk of the skipped list as entries of the top-level object's array, written as the pretty printer
+/// writes them there (the chunk test compares the two): each entry's three fields, indented, and a comma
+/// after the last entry when more follow. Written directly rather than printed and indented again: the
+/// entries are most of a default scan's report. Strings go through serde_json's escaping unless they
+/// need none.
+fn chunk(entries: &[crate::report::Skipped], more: bool) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(entries.len() * 160);
+    // The reason's text, kept while the reasons repeat (a run of skipped tests).
+    let mut reason = String::new();
+    let mut last: Option<&crate::source::SkipReason> = None;
+    for (i, s) in entries.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.push_str(",\n");
         }
-        out.push_str("  ");
-        out.push_str(line);
+        if last != Some(&s.reason) {
+            reason.clear();
+            let _ = write!(reason, "{}", s.reason);
+            last = Some(&s.reason);
+        }
+        out.push_str("    {\n      \"path\": ");
+        json_string(&mut out, &paths::shown(&s.path));
+        out.push_str(",\n      \"kind\": ");
+        json_string(&mut out, s.reason.code());
+        out.push_str(",\n      \"reason\": ");
+        json_string(&mut out, &reason);
+        out.push_str("\n    }");
     }
     if more {
         out.push_str(",\n");
     }
     out
+}
+
+/// A JSON string as serde_json writes it: as it is when nothing in it needs escaping.
+fn json_string(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).expect("strings serialise"));
+    }
 }
 
 fn skipped(skipped: &[crate::report::Skipped]) -> Vec<FileIssue<'_>> {
@@ -315,14 +336,18 @@ mod tests {
             "src/back\\slash.py",
             "src/tab\there.js",
             "src/ünï.ts",
+            "src/ctl\u{1}\u{7f}.ts",
         ];
         let files: Vec<FileResult> = (0..3 * super::CHUNK + 17)
             .map(|i| FileResult {
                 path: PathBuf::from(format!("tests/{i:06}/{}", odd[i % odd.len()])),
-                outcome: Outcome::Skipped(if i % 5 == 0 {
-                    SkipReason::Binary
-                } else {
-                    SkipReason::TestCode
+                outcome: Outcome::Skipped(match i % 7 {
+                    0 => SkipReason::Binary,
+                    3 => SkipReason::TooLarge {
+                        size: i as u64,
+                        limit: 7,
+                    },
+                    _ => SkipReason::TestCode,
                 }),
                 source: None,
                 notices: Vec::new(),
