@@ -14,7 +14,7 @@ use crate::facts::FileFacts;
 use crate::finding::Diagnostic;
 use crate::lang::Lang;
 use crate::prefilter::Mentions;
-use crate::project::{self, Module, Parts};
+use crate::project::{self, Module, Parts, TreeBudget};
 use crate::report::{self, Errored, FileResult, Outcome, Report, Skipped, Tally, Thresholds};
 use crate::source::LineIndex;
 use crate::source::{self, SkipReason};
@@ -232,7 +232,7 @@ fn finished(path: PathBuf, outcome: Outcome) -> Pass {
 /// The first pass over one candidate file: read, prefilter, parse, analyse and summarise. Never panics on
 /// bad input: every outcome is a `FileResult` or a `Module`. Takes the candidate by value: its paths move
 /// into the result (a default scan skips tens of thousands of test files, each once copied).
-fn first_pass(candidate: Candidate, opts: &ScanOptions) -> Pass {
+fn first_pass(candidate: Candidate, opts: &ScanOptions, trees: &TreeBudget) -> Pass {
     if !opts.include_tests && candidate.test_code {
         return finished(candidate.path, Outcome::Skipped(SkipReason::TestCode));
     }
@@ -241,7 +241,7 @@ fn first_pass(candidate: Candidate, opts: &ScanOptions) -> Pass {
     }
     BUFFER.with_borrow_mut(|buf| {
         let pass = match source::load_into(&candidate.fs_path, opts.max_file_size, buf) {
-            Ok(Ok(text)) => analyse_text(candidate, opts, text),
+            Ok(Ok(text)) => analyse_text(candidate, opts, text, trees),
             Ok(Err(reason)) => finished(candidate.path, Outcome::Skipped(reason)),
             Err(e) => finished(
                 candidate.path,
@@ -257,7 +257,7 @@ fn first_pass(candidate: Candidate, opts: &ScanOptions) -> Pass {
 }
 
 /// The first pass over a file's text.
-fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str) -> Pass {
+fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str, trees: &TreeBudget) -> Pass {
     let Candidate {
         path,
         fs_path,
@@ -283,18 +283,20 @@ fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str) -> Pass {
         return Pass::Module(Box::new(module));
     }
     match parse_and_analyze(lang, text, mentions) {
-        Ok(mut analysed) => {
+        Ok((mut analysed, tree)) => {
             let index = LineIndex::new(text);
             analysed.summary.place(path, text, &index);
             analysed.asks.place(path, text, &index);
             let keep = !analysed.facts.is_empty() || !analysed.asks.is_empty();
             let summary = mentions.any().then_some(analysed.summary);
             if keep || summary.is_some() {
+                let asked = !analysed.asks.is_empty();
                 module.parts = Some(Box::new(Parts {
                     facts: analysed.facts,
                     summary,
                     asks: analysed.asks,
                     env: Default::default(),
+                    tree: (asked && trees.take(text.len())).then_some(tree),
                 }));
             }
             module.parsed = true;
@@ -312,11 +314,11 @@ fn parse_and_analyze(
     lang: Lang,
     text: &str,
     mentions: Mentions,
-) -> Result<analysis::Analysed, NotAnalysed> {
+) -> Result<(analysis::Analysed, tree_sitter::Tree), NotAnalysed> {
     let tree = parse(lang, text)?;
     // Files with OAuth words are summarised now (they are the ones that ask); any other is summarised only
     // if the project phase needs a value from it.
-    analysis::analyze_module(
+    let analysed = analysis::analyze_module(
         lang,
         &tree,
         text,
@@ -324,7 +326,8 @@ fn parse_and_analyze(
         &Default::default(),
         mentions.any(),
     )
-    .map_err(NotAnalysed::Skipped)
+    .map_err(NotAnalysed::Skipped)?;
+    Ok((analysed, tree))
 }
 
 /// The last pass over one module, after the project phase: rules, locations, suppressions.
@@ -389,8 +392,9 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     limit_malloc_arenas(opts.discover.threads);
     let start = Instant::now();
     let walked = Mutex::new(Passes::default());
+    let trees = TreeBudget::new();
     let found = discover::walk(roots, &opts.discover, &|c| {
-        let pass = first_pass(c, opts);
+        let pass = first_pass(c, opts, &trees);
         walked.lock().unwrap_or_else(|e| e.into_inner()).push(pass);
     })?;
     let mut walk_skipped = Vec::new();
@@ -419,7 +423,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         found
             .candidates
             .into_par_iter()
-            .map(|c| first_pass(c, opts))
+            .map(|c| first_pass(c, opts, &trees))
             .collect()
     });
     let mut passes = Passes::default();

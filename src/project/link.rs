@@ -544,6 +544,18 @@ fn analyse_with(
     callbacks: bool,
 ) -> Option<Analysed> {
     let tree = lang::parse(lang, text).ok()?;
+    analyse_tree(lang, &tree, text, env, summarise, callbacks)
+}
+
+/// [`analyse_with`] on the text's tree, parsed already.
+fn analyse_tree(
+    lang: lang::Lang,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    env: &Env,
+    summarise: bool,
+    callbacks: bool,
+) -> Option<Analysed> {
     let mut mentions = prefilter::mentions(text);
     if callbacks || !env.exchange_calls.is_empty() {
         mentions.exchange = true;
@@ -557,7 +569,7 @@ fn analyse_with(
         mentions.code_verifier = true;
         mentions.pkce = true;
     }
-    analysis::analyze_module(lang, &tree, text, mentions, env, summarise).ok()
+    analysis::analyze_module(lang, tree, text, mentions, env, summarise).ok()
 }
 
 /// Analyses again, in parallel, every module whose environment has answers; their facts replace the first
@@ -566,7 +578,15 @@ fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
     // The few modules with answers, gathered first so that the pool shares them out one by one (split
     // over every module, they fell to one thread), the longest texts first: the phase waits for the last
     // one to finish, and one large module started last kept a thread busy alone.
-    let mut with_env: Vec<&mut Box<Module>> = modules.iter_mut().filter(|m| m.has_env()).collect();
+    let mut with_env: Vec<&mut Box<Module>> = Vec::new();
+    for m in modules.iter_mut() {
+        if m.has_env() {
+            with_env.push(m);
+        } else if let Some(parts) = m.parts.as_mut() {
+            // Nothing to analyse again: the tree kept for it goes.
+            parts.tree = None;
+        }
+    }
     with_env.sort_by_key(|m| std::cmp::Reverse(m.text.as_ref().map_or(0, |t| t.len())));
     with_env.par_iter_mut().with_max_len(1).for_each(|m| {
         let Some(text) = m.text_or_read(max_file_size) else {
@@ -574,7 +594,11 @@ fn reanalyse(modules: &mut [Box<Module>], max_file_size: u64) -> usize {
         };
         let lang = m.lang;
         let parts = m.parts_mut();
-        if let Some(a) = analyse(lang, &text, &parts.env, false) {
+        let analysed = match parts.tree.take() {
+            Some(tree) => analyse_tree(lang, &tree, &text, &parts.env, false, false),
+            None => analyse(lang, &text, &parts.env, false),
+        };
+        if let Some(a) = analysed {
             parts.facts = a.facts;
             m.parsed = true;
             m.text = Some(text);
