@@ -232,7 +232,14 @@ fn finished(path: PathBuf, outcome: Outcome) -> Pass {
 /// The first pass over one candidate file: read, prefilter, parse, analyse and summarise. Never panics on
 /// bad input: every outcome is a `FileResult` or a `Module`. Takes the candidate by value: its paths move
 /// into the result (a default scan skips tens of thousands of test files, each once copied).
-fn first_pass(candidate: Candidate, opts: &ScanOptions, trees: &TreeBudget) -> Pass {
+/// What the first pass shares across files: the budget of kept trees and the working directory (relative
+/// paths are made absolute against it).
+struct FirstPass {
+    trees: TreeBudget,
+    cwd: PathBuf,
+}
+
+fn first_pass(candidate: Candidate, opts: &ScanOptions, shared: &FirstPass) -> Pass {
     if !opts.include_tests && candidate.test_code {
         return finished(candidate.path, Outcome::Skipped(SkipReason::TestCode));
     }
@@ -241,7 +248,7 @@ fn first_pass(candidate: Candidate, opts: &ScanOptions, trees: &TreeBudget) -> P
     }
     BUFFER.with_borrow_mut(|buf| {
         let pass = match source::load_into(&candidate.fs_path, opts.max_file_size, buf) {
-            Ok(Ok(text)) => analyse_text(candidate, opts, text, trees),
+            Ok(Ok(text)) => analyse_text(candidate, opts, text, shared),
             Ok(Err(reason)) => finished(candidate.path, Outcome::Skipped(reason)),
             Err(e) => finished(
                 candidate.path,
@@ -257,16 +264,22 @@ fn first_pass(candidate: Candidate, opts: &ScanOptions, trees: &TreeBudget) -> P
 }
 
 /// The first pass over a file's text.
-fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str, trees: &TreeBudget) -> Pass {
+fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str, shared: &FirstPass) -> Pass {
     let Candidate {
         path,
         fs_path,
         lang,
         ..
     } = candidate;
+    let abs = crate::paths::lexical(if fs_path.is_absolute() {
+        fs_path.clone()
+    } else {
+        shared.cwd.join(&fs_path)
+    });
     let mut module = Module {
         path,
         fs_path,
+        abs,
         lang,
         text: None,
         parsed: false,
@@ -296,7 +309,7 @@ fn analyse_text(candidate: Candidate, opts: &ScanOptions, text: &str, trees: &Tr
                     summary,
                     asks: analysed.asks,
                     env: Default::default(),
-                    tree: (asked && trees.take(text.len())).then_some(tree),
+                    tree: (asked && shared.trees.take(text.len())).then_some(tree),
                 }));
             }
             module.parsed = true;
@@ -392,9 +405,12 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
     limit_malloc_arenas(opts.discover.threads);
     let start = Instant::now();
     let walked = Mutex::new(Passes::default());
-    let trees = TreeBudget::new();
+    let shared = FirstPass {
+        trees: TreeBudget::new(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+    };
     let found = discover::walk(roots, &opts.discover, &|c| {
-        let pass = first_pass(c, opts, &trees);
+        let pass = first_pass(c, opts, &shared);
         walked.lock().unwrap_or_else(|e| e.into_inner()).push(pass);
     })?;
     let mut walk_skipped = Vec::new();
@@ -423,7 +439,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         found
             .candidates
             .into_par_iter()
-            .map(|c| first_pass(c, opts, &trees))
+            .map(|c| first_pass(c, opts, &shared))
             .collect()
     });
     let mut passes = Passes::default();
@@ -448,7 +464,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
         rayon::join(
             move || {
                 done.par_sort_by_cached_key(by_path);
-                Tally::of_sorted(done, thresholds)
+                Tally::of_sorted(done, thresholds).with_walk(walk_skipped, walk_errors)
             },
             || {
                 let linked = project::link(&mut modules, roots, opts.max_file_size);
@@ -459,9 +475,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> Result<Report, DiscoverErr
             },
         )
     });
-    let mut report = tally
-        .then(analysed)
-        .into_report(walk_skipped, walk_errors, start.elapsed());
+    let mut report = tally.then(analysed).into_report(start.elapsed());
     report.base = opts.discover.base.clone();
     report.rules_run = opts.rules.clone();
     report.linked = linked;

@@ -13,7 +13,7 @@ use super::Module;
 use crate::analysis::{self, Analysed};
 use crate::source::LineIndex;
 use crate::summary::{Asks, Env, Foreign, ModuleSummary, Value};
-use crate::{lang, paths, prefilter};
+use crate::{lang, prefilter};
 
 /// How many re-exports one lookup follows.
 const MAX_HOPS: usize = 8;
@@ -55,25 +55,17 @@ pub fn link(modules: &mut [Box<Module>], roots: &[PathBuf], max_file_size: u64) 
     if !helpers && !modules.iter().any(|m| m.has_asks()) {
         return Linked::default();
     }
-    // Modules by absolute path, spelled lexically (no system call per file; spelled in parallel, since the
-    // phase is mostly one thread's work); `canonical` is filled only when a resolved file is not found
-    // that way (a symbolic link in the way).
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let spelled: Vec<(PathBuf, usize)> = modules
-        .par_iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let path = if m.fs_path.is_absolute() {
-                m.fs_path.clone()
-            } else {
-                cwd.join(&m.fs_path)
-            };
-            (paths::lexical(path), i)
-        })
-        .collect();
-    let mut by_path = FxHashMap::with_capacity_and_hasher(spelled.len(), Default::default());
-    // In module order, so that of two modules spelled the same the last one counts, as before.
-    by_path.extend(spelled);
+    // Modules by absolute path, spelled lexically by the first pass (`Module::abs`); `canonical` is filled
+    // only when a resolved file is not found that way (a symbolic link in the way). In module order, so
+    // that of two modules spelled the same the last one counts. The paths move into the table: nothing
+    // else reads them.
+    let mut by_path = FxHashMap::with_capacity_and_hasher(modules.len(), Default::default());
+    by_path.extend(
+        modules
+            .iter_mut()
+            .enumerate()
+            .map(|(i, m)| (std::mem::take(&mut m.abs), i)),
+    );
     let mut linker = Linker {
         modules,
         resolver: Resolver::new(roots),

@@ -29,6 +29,10 @@ pub struct Module {
     pub path: PathBuf,
     /// Where to read it.
     pub fs_path: PathBuf,
+    /// `fs_path` made absolute and spelled lexically (no system call): how the project phase finds a
+    /// resolved file among the modules. Spelled by the first pass, on the walk's threads; moved out by
+    /// `link`.
+    pub abs: PathBuf,
     pub lang: Lang,
     /// The text, kept for files that were analysed (they may be analysed again).
     pub text: Option<Arc<str>>,

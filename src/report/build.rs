@@ -86,6 +86,15 @@ impl Tally {
         self.merged(later)
     }
 
+    /// The walk's own skips and errors (links not followed, unreadable directories) added.
+    pub fn with_walk(mut self, walk_skipped: Vec<Skipped>, walk_errors: Vec<Errored>) -> Tally {
+        self.skipped = merge_skips(self.skipped, walk_skipped);
+        self.errors.extend(walk_errors);
+        self.errors
+            .sort_by(|a, b| paths::compare(&a.path, &b.path).then(a.message.cmp(&b.message)));
+        self
+    }
+
     /// Both tallies' results as one, the lists merged in path order.
     fn merged(mut self, later: Tally) -> Tally {
         let by_path = |a: &Path, b: &Path| paths::compare(a, b).is_le();
@@ -147,13 +156,8 @@ impl Tally {
         }
     }
 
-    /// The report, with the walk's own skips and errors merged in.
-    pub fn into_report(
-        self,
-        walk_skipped: Vec<Skipped>,
-        walk_errors: Vec<Errored>,
-        elapsed: Duration,
-    ) -> Report {
+    /// The report.
+    pub fn into_report(self, elapsed: Duration) -> Report {
         let Tally {
             thresholds,
             mut counts,
@@ -173,8 +177,6 @@ impl Tally {
             .iter()
             .filter(|n| n.kind == NoticeKind::UnusedSuppression)
             .count();
-        let skipped = merge_skips(skipped, walk_skipped);
-        errors.extend(walk_errors);
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         counts.files_skipped = skipped.len();
         counts.files_errored = errors.len();
@@ -241,7 +243,7 @@ mod tests {
                 scanned("d.ts"),
                 scanned("e.ts"),
             ])
-            .into_report(Vec::new(), Vec::new(), Duration::ZERO);
+            .into_report(Duration::ZERO);
         let skipped: Vec<_> = report.skipped.iter().map(|s| s.path.clone()).collect();
         assert_eq!(skipped, [PathBuf::from("a/x.ts"), PathBuf::from("e.ts")]);
         let errors: Vec<_> = report.errors.iter().map(|e| e.path.clone()).collect();

@@ -357,7 +357,9 @@ impl Report {
         thresholds: Thresholds,
         elapsed: Duration,
     ) -> Report {
-        Tally::of_sorted(files, thresholds).into_report(walk_skipped, walk_errors, elapsed)
+        Tally::of_sorted(files, thresholds)
+            .with_walk(walk_skipped, walk_errors)
+            .into_report(elapsed)
     }
 
     pub fn sort_suppressed(&mut self) {
