@@ -133,13 +133,15 @@ pub fn scan(args: ScanArgs) -> u8 {
             return FATAL;
         }
     };
-    let mut report = match scan::scan(&roots, &opts) {
+    // Not freed: the process ends when this returns, and freeing a report of tens of thousands of paths
+    // one by one is time the user waits for.
+    let mut report = std::mem::ManuallyDrop::new(match scan::scan(&roots, &opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return FATAL;
         }
-    };
+    });
     if let Some(file) = &settings.baseline.value {
         let baseline = match Baseline::read(file) {
             Ok(b) => b,

@@ -16,6 +16,31 @@ use super::{
 };
 use crate::paths::{self, Base};
 
+/// A walk through paths in path order, asked about paths in path order: whether it holds each.
+struct Cursor<'a, I: Iterator<Item = &'a Path>> {
+    paths: std::iter::Peekable<I>,
+}
+
+impl<'a, I: Iterator<Item = &'a Path>> Cursor<'a, I> {
+    fn new(paths: I) -> Self {
+        Cursor {
+            paths: paths.peekable(),
+        }
+    }
+
+    /// Whether `path` is among the paths (each asked path no smaller than the one before).
+    fn holds(&mut self, path: &Path) -> bool {
+        while self
+            .paths
+            .next_if(|p| paths::compare(p, path).is_lt())
+            .is_some()
+        {}
+        self.paths
+            .peek()
+            .is_some_and(|p| paths::compare(p, path).is_eq())
+    }
+}
+
 /// A report being built.
 #[derive(Debug)]
 pub struct Tally {
@@ -66,21 +91,14 @@ impl Tally {
     /// Adds the results of more files, in path order, but for the files this tally has already: its own
     /// results come first (a file named on the command line may be found in a directory too).
     pub fn then(self, files: impl IntoIterator<Item = FileResult>) -> Tally {
-        let known = |path: &Path| {
-            self.skipped
-                .binary_search_by(|s| paths::compare(&s.path, path))
-                .is_ok()
-                || self
-                    .errors
-                    .binary_search_by(|e| paths::compare(&e.path, path))
-                    .is_ok()
-                || self
-                    .scanned
-                    .binary_search_by(|p| paths::compare(p, path))
-                    .is_ok()
-        };
+        // Both in path order: each list is read once alongside (not searched for every file).
+        let mut skipped = Cursor::new(self.skipped.iter().map(|s| s.path.as_path()));
+        let mut errors = Cursor::new(self.errors.iter().map(|e| e.path.as_path()));
+        let mut scanned = Cursor::new(self.scanned.iter().map(PathBuf::as_path));
         let later = Tally::of_sorted(
-            files.into_iter().filter(|f| !known(&f.path)),
+            files.into_iter().filter(|f| {
+                !(skipped.holds(&f.path) || errors.holds(&f.path) || scanned.holds(&f.path))
+            }),
             self.thresholds,
         );
         self.merged(later)
