@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::packages::{callers_root, package_root};
 use super::resolve::Resolver;
 use super::Module;
 use crate::analysis::{self, Analysed};
@@ -476,44 +477,6 @@ fn summarise(m: &Module, max_file_size: u64) -> Option<ModuleSummary> {
             })
             .unwrap_or_default(),
     )
-}
-
-/// The nearest directory above a file that holds a package manifest (`package.json` for JavaScript,
-/// `pyproject.toml`, `setup.py` or `setup.cfg` for Python), else the file's top directory.
-fn package_root(file: &std::path::Path, js: bool) -> PathBuf {
-    let manifests: &[&str] = if js {
-        &["package.json"]
-    } else {
-        &["pyproject.toml", "setup.py", "setup.cfg"]
-    };
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if manifests.iter().any(|m| d.join(m).is_file()) {
-            return d.to_path_buf();
-        }
-        dir = d.parent();
-    }
-    file.parent().map(|p| p.to_path_buf()).unwrap_or_default()
-}
-
-/// Where the callers of a module's functions may be: its package root, or for a Python module outside any
-/// manifest the directory above its top package (`app/oauth/__init__.py` is called from `app/views.py`).
-fn callers_root(file: &std::path::Path, js: bool) -> PathBuf {
-    let root = package_root(file, js);
-    if js || file.parent().is_some_and(|p| p != root) {
-        return root;
-    }
-    let mut top = root;
-    for _ in 0..32 {
-        if !top.join("__init__.py").is_file() {
-            break;
-        }
-        match top.parent() {
-            Some(p) => top = p.to_path_buf(),
-            None => break,
-        }
-    }
-    top
 }
 
 /// Parses and analyses a text with `env`.

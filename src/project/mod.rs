@@ -18,6 +18,7 @@ use crate::summary::{Asks, Env, ModuleSummary};
 
 pub mod flows;
 mod link;
+mod packages;
 pub mod resolve;
 
 pub use link::{link, Linked};
