@@ -366,7 +366,7 @@ mod tests {
             ),
             ("examples/oauth/client.ts", ""),
             ("examples/oauth/pkce.ts", ""),
-            ("examples/shared/auth.ts", ""),
+            ("examples/common/auth.ts", ""),
         ]);
         let d = dir.path();
         assert_eq!(
@@ -374,8 +374,8 @@ mod tests {
             Some(("examples/oauth/pkce.ts".into(), m(&["makeVerifier"])))
         );
         assert_eq!(
-            resolve(d, "examples/oauth/client.ts", "../shared/auth.REDIRECT_URI"),
-            Some(("examples/shared/auth.ts".into(), m(&["REDIRECT_URI"])))
+            resolve(d, "examples/oauth/client.ts", "../common/auth.REDIRECT_URI"),
+            Some(("examples/common/auth.ts".into(), m(&["REDIRECT_URI"])))
         );
         // A tsconfig that extends itself is as unreadable.
         let dir = tree(&[
