@@ -11,7 +11,7 @@ blocks are not comparable. Each single run is timed by hyperfine (`--runs 1`); p
 Environment: OUT (default /tmp/skillaudit-bench), PARSE_FLOOR (default
 /tmp/parse-floor-target/release/parse-floor), SKILLAUDIT (default target/release/skillaudit), SEMGREP (default
 `semgrep` on PATH or /tmp/sg/bin/semgrep; skipped when absent), SEMGREP_RULES (default
-../shared/bench/semgrep-rules.yml), SKIP_SEMGREP=1, SKIP_LINEARITY=1.
+bench/semgrep-rules.yml), SKIP_SEMGREP=1, SKIP_LINEARITY=1.
 """
 
 import argparse
@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "bench"
+# The benchmark kit kept in the repository: the parse floor's source and the semgrep rules (bench/README.md).
+KIT = ROOT / "bench"
 # skillaudit skips files over 2 MiB by default; the floors are given the same limit.
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -150,7 +151,7 @@ def main():
     floor = os.environ.get("PARSE_FLOOR", "/tmp/parse-floor-target/release/parse-floor")
     if not os.access(floor, os.X_OK):
         sys.exit(f"bench: parse-floor not found at {floor}; build it with:\n  cargo build --release "
-                 f"--manifest-path {SHARED}/parse-floor/Cargo.toml --target-dir /tmp/parse-floor-target")
+                 f"--manifest-path {KIT}/parse-floor/Cargo.toml --target-dir /tmp/parse-floor-target")
     for tool in ("hyperfine", "/usr/bin/time"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} not found (apt-get install -y hyperfine time)")
@@ -161,7 +162,7 @@ def main():
     shutil.copy2(src_bin, sa)
     semgrep = os.environ.get("SEMGREP") or shutil.which("semgrep") or (
         "/tmp/sg/bin/semgrep" if os.access("/tmp/sg/bin/semgrep", os.X_OK) else None)
-    rules = os.environ.get("SEMGREP_RULES", str(SHARED / "semgrep-rules.yml"))
+    rules = os.environ.get("SEMGREP_RULES", str(KIT / "semgrep-rules.yml"))
     if a.quick or os.environ.get("SKIP_SEMGREP") == "1" or not semgrep:
         semgrep = None
 

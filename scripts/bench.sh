@@ -8,7 +8,7 @@
 #   --rounds N  timed rounds after the warm-up round (default 5)
 #
 # Needs hyperfine and /usr/bin/time (apt-get install -y hyperfine time), python3, and the parse floor built
-# from ../shared/bench/parse-floor. The corpus recipe is in ../shared/bench/README.md. Environment variables
+# from bench/parse-floor. The corpus recipe is in bench/README.md. Environment variables
 # are described in scripts/bench.py. Results: $OUT/summary.md and $OUT/bench.json (OUT=/tmp/skillaudit-bench).
 set -euo pipefail
 
