@@ -34,6 +34,9 @@ pub struct Linked {
     pub reanalysed: usize,
 }
 
+/// Where an imported name leads: the module and the member path inside it.
+type Target = (usize, Vec<String>);
+
 struct Linker<'m> {
     modules: &'m mut [Box<Module>],
     resolver: Resolver,
@@ -42,6 +45,8 @@ struct Linker<'m> {
     canonical: Option<FxHashMap<PathBuf, usize>>,
     /// Each importing module's canonical path, found once however many names it imports.
     importers: HashMap<usize, Option<PathBuf>>,
+    /// `resolve`'s answers by (importing module, qualified name).
+    resolved: HashMap<(usize, String), Option<Target>>,
     max_file_size: u64,
     stats: Linked,
 }
@@ -73,6 +78,7 @@ pub fn link(modules: &mut [Box<Module>], roots: &[PathBuf], max_file_size: u64) 
         by_path,
         canonical: None,
         importers: HashMap::new(),
+        resolved: HashMap::new(),
         max_file_size,
         stats: Linked::default(),
     };
@@ -422,7 +428,18 @@ impl Linker<'_> {
         }
     }
 
-    fn resolve(&mut self, from: usize, q: &str) -> Option<(usize, Vec<String>)> {
+    /// The module and member path a qualified name imported by `from` resolves to, found once per pair
+    /// (the up-front summaries and then the lookups ask the same first hops).
+    fn resolve(&mut self, from: usize, q: &str) -> Option<Target> {
+        if let Some(known) = self.resolved.get(&(from, q.to_string())) {
+            return known.clone();
+        }
+        let found = self.resolve_uncached(from, q);
+        self.resolved.insert((from, q.to_string()), found.clone());
+        found
+    }
+
+    fn resolve_uncached(&mut self, from: usize, q: &str) -> Option<Target> {
         let modules = &self.modules;
         let importer = self
             .importers
